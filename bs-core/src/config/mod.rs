@@ -1,0 +1,943 @@
+//! The deployment config (`configs/env-config.yaml`): loading, merging and
+//! validation.
+//!
+//! The format is the reference system's, unchanged: a `common` map and a `stages`
+//! map, each stage's keys overriding `common` for that stage only. Every problem is
+//! collected and reported at once, naming the file, the key path and the line.
+
+pub mod keys;
+pub mod rules;
+
+use crate::names;
+use crate::yaml::{self, Entry, Node, Value};
+use rules::Rule;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+/// One problem (or warning) with the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Key path such as `stages.prod.HOST_NAME`; empty for the file as a whole.
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Problem {
+    /// `file:line: path: message`, the form compilers use, so editors can jump to it.
+    pub fn render(&self, file: &str) -> String {
+        let location = match self.line {
+            Some(line) => format!("{file}:{line}"),
+            None => file.to_string(),
+        };
+        if self.path.is_empty() {
+            format!("{location}: {}", self.message)
+        } else {
+            format!("{location}: {}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// The config was rejected: every problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        writeln!(
+            f,
+            "error: {} has {n} problem{}:",
+            self.file,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            writeln!(f, "  {}", p.render(&self.file))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A validated config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub account: String,
+    pub region: String,
+    pub partition: String,
+    /// TAG_STACK_NAME: the backstage stack's name and the prefix of every other name.
+    pub stack_name: String,
+    pub product: String,
+    pub github: GitHub,
+    pub connection_arn: String,
+    pub notify_arn: Option<String>,
+    pub github_app_secret_arn: String,
+    /// An existing repository to use; `None` creates one named after the container.
+    pub ecr_repo_name: Option<String>,
+    pub container_name: String,
+    pub dockerfile: String,
+    /// In file order, which is the promotion order.
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitHub {
+    pub org: String,
+    pub app_repo: String,
+    pub app_branch: String,
+    pub infra_repo: String,
+    pub infra_branch: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub name: String,
+    /// The stage's part of logical ids (`dev-eu` → `DevEu`).
+    pub id: String,
+    pub host_name: String,
+    pub domain_name: String,
+    /// When set, the stack's hosted-zone parameter for this domain defaults to it.
+    pub hosted_zone_id: Option<String>,
+    /// An existing certificate; `None` creates a DNS-validated one.
+    pub acm_arn: Option<String>,
+    pub container_port: u16,
+    pub health_check_path: String,
+    pub log_retention_days: u32,
+    pub postgres_port: u16,
+    pub postgres_user: String,
+    pub postgres_db: Option<String>,
+    pub postgres_engine_version: String,
+    pub aws_auth_secret: Option<String>,
+    pub github_auth_secret: Option<String>,
+    pub github_token_secret: Option<String>,
+    pub approval: bool,
+    pub approval_emails: Vec<String>,
+    /// Plain container environment: every key the toolkit does not know, sorted.
+    pub env: BTreeMap<String, String>,
+}
+
+impl Stage {
+    pub fn fqdn(&self) -> String {
+        format!("{}.{}", self.host_name, self.domain_name)
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://{}", self.fqdn())
+    }
+}
+
+impl Config {
+    pub fn stage(&self, name: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.name == name)
+    }
+
+    pub fn pipeline_stack_name(&self) -> String {
+        names::pipeline_stack(&self.stack_name)
+    }
+
+    /// Distinct domain names, in order of first use.
+    pub fn domains(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for s in &self.stages {
+            if !out.contains(&s.domain_name.as_str()) {
+                out.push(&s.domain_name);
+            }
+        }
+        out
+    }
+}
+
+/// A validated config and the warnings found on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub config: Config,
+    pub warnings: Vec<Problem>,
+}
+
+/// Reads and validates the config at `path`.
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let file = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, &file),
+        Err(e) => Err(ConfigError {
+            problems: vec![Problem {
+                path: String::new(),
+                line: None,
+                message: format!("cannot read the config file: {e}"),
+            }],
+            file,
+        }),
+    }
+}
+
+/// Validates config text; `file` names it in messages.
+pub fn parse(text: &str, file: &str) -> Result<Loaded, ConfigError> {
+    let root = yaml::parse(text).map_err(|e| ConfigError {
+        file: file.to_string(),
+        problems: vec![Problem {
+            path: String::new(),
+            line: Some(e.line),
+            message: format!("YAML syntax error at column {}: {}", e.column, e.message),
+        }],
+    })?;
+    let mut v = Validator::default();
+    let config = v.config(&root);
+    match config {
+        Some(config) if v.problems.is_empty() => Ok(Loaded {
+            config,
+            warnings: v.warnings,
+        }),
+        _ => Err(ConfigError {
+            file: file.to_string(),
+            problems: v.problems,
+        }),
+    }
+}
+
+/// A value and where it came from.
+#[derive(Clone, Copy)]
+struct Setting<'a> {
+    node: &'a Node,
+    entry: &'a Entry,
+    /// `common` or `stages.<name>`.
+    scope: &'a str,
+}
+
+impl Setting<'_> {
+    fn path(&self) -> String {
+        format!("{}.{}", self.scope, self.entry.key)
+    }
+    fn line(&self) -> Option<usize> {
+        Some(self.entry.key_line)
+    }
+}
+
+type Scope<'a> = BTreeMap<&'a str, Setting<'a>>;
+
+#[derive(Default)]
+struct Validator {
+    problems: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+fn scope<'a>(entries: &'a [Entry], name: &'a str) -> Scope<'a> {
+    entries
+        .iter()
+        .map(|e| {
+            (
+                e.key.as_str(),
+                Setting {
+                    node: &e.value,
+                    entry: e,
+                    scope: name,
+                },
+            )
+        })
+        .collect()
+}
+
+fn scalar(node: &Node) -> Option<&str> {
+    match &node.value {
+        Value::Scalar { text, .. } => Some(text),
+        _ => None,
+    }
+}
+
+struct RawStage<'a> {
+    name: &'a str,
+    scope_name: String,
+    line: usize,
+    entries: &'a [Entry],
+}
+
+impl Validator {
+    fn problem(&mut self, path: String, line: Option<usize>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path,
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn warn(&mut self, path: String, line: Option<usize>, message: impl Into<String>) {
+        self.warnings.push(Problem {
+            path,
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn check(&mut self, s: &Setting, rule: Rule) {
+        if let Err(reason) = rule {
+            self.problem(s.path(), s.line(), reason);
+        }
+    }
+
+    /// The text of a single value; `None` when empty. Lists and maps are problems.
+    fn text(&mut self, s: &Setting) -> Option<String> {
+        match &s.node.value {
+            Value::Scalar { text, .. } => Some(text.trim().to_string()),
+            Value::Null => None,
+            _ => {
+                let kind = s.node.kind();
+                self.problem(
+                    s.path(),
+                    s.line(),
+                    format!("must be a single value, not {kind}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn config(&mut self, root: &Node) -> Option<Config> {
+        let top = match &root.value {
+            Value::Map(entries) => entries,
+            Value::Null => {
+                self.problem(
+                    String::new(),
+                    None,
+                    "the config is empty: it needs a `common` map and a `stages` map",
+                );
+                return None;
+            }
+            _ => {
+                let kind = root.kind();
+                self.problem(
+                    String::new(),
+                    Some(root.line),
+                    format!("the config must be a map with `common` and `stages`, not {kind}"),
+                );
+                return None;
+            }
+        };
+        let mut common: &[Entry] = &[];
+        let mut stages_node = None;
+        for e in top {
+            match e.key.as_str() {
+                "common" => match &e.value.value {
+                    Value::Map(entries) => common = entries,
+                    Value::Null => {}
+                    _ => self.problem(
+                        "common".into(),
+                        Some(e.key_line),
+                        format!("must be a map of settings, not {}", e.value.kind()),
+                    ),
+                },
+                "stages" => stages_node = Some(e),
+                other => self.warn(
+                    other.to_string(),
+                    Some(e.key_line),
+                    "unknown top-level key, ignored (settings belong under `common` or a stage)",
+                ),
+            }
+        }
+        let mut raw_stages = Vec::new();
+        match stages_node {
+            None => self.problem(
+                "stages".into(),
+                None,
+                "is required: a map with at least one stage (for example `test` and `prod`)",
+            ),
+            Some(e) => match &e.value.value {
+                Value::Map(entries) if !entries.is_empty() => {
+                    for s in entries {
+                        let body: &[Entry] = match &s.value.value {
+                            Value::Map(body) => body,
+                            Value::Null => &[],
+                            _ => {
+                                self.problem(
+                                    format!("stages.{}", s.key),
+                                    Some(s.key_line),
+                                    format!("must be a map of settings, not {}", s.value.kind()),
+                                );
+                                &[]
+                            }
+                        };
+                        raw_stages.push(RawStage {
+                            name: &s.key,
+                            scope_name: format!("stages.{}", s.key),
+                            line: s.key_line,
+                            entries: body,
+                        });
+                    }
+                }
+                _ => self.problem(
+                    "stages".into(),
+                    Some(e.key_line),
+                    "must hold at least one stage (for example `test` and `prod`)",
+                ),
+            },
+        }
+        let common = scope(common, "common");
+        let stage_scopes: Vec<Scope> = raw_stages
+            .iter()
+            .map(|r| scope(r.entries, &r.scope_name))
+            .collect();
+
+        // Stack-wide settings.
+        let sw = |v: &mut Validator, key: &str| v.stack_wide(key, &common, &stage_scopes);
+        let account = sw(self, "AWS_ACCOUNT");
+        let region = sw(self, "AWS_REGION");
+        let stack = sw(self, "TAG_STACK_NAME");
+        let product = sw(self, "TAG_STACK_PRODUCT");
+        let org = sw(self, "GITHUB_ORG");
+        let app_repo = sw(self, "GITHUB_APP_REPO");
+        let app_branch = sw(self, "GITHUB_APP_BRANCH");
+        let infra_repo = sw(self, "GITHUB_INFRA_REPO");
+        let infra_branch = sw(self, "GITHUB_INFRA_BRANCH");
+        let conn = sw(self, "CODESTAR_CONN_ARN");
+        let notify = sw(self, "CODESTAR_NOTIFY_ARN");
+        let app_secret = sw(self, "GITHUB_APP_ARN");
+        let ecr = sw(self, "ECR_REPO_NAME");
+        let container = sw(self, "CONTAINER_NAME");
+        let dockerfile = sw(self, "DOCKERFILE");
+
+        let account = self.required(
+            account,
+            "AWS_ACCOUNT",
+            "the 12-digit account the stacks deploy to",
+            rules::account,
+        );
+        let region_s = region;
+        let region = self
+            .optional(region_s, rules::region)
+            .unwrap_or_else(|| keys::DEFAULT_REGION.into());
+        let partition = names::partition(&region).to_string();
+        let max_stack = names::ROLE_NAME_MAX - names::LONGEST_STACK_ROLE_SUFFIX.len();
+        let stack_name = self.required(
+            stack,
+            "TAG_STACK_NAME",
+            "the base name of the stacks and the `Name` tag",
+            |v| rules::stack_name(v, max_stack),
+        );
+        let product = self
+            .optional(product, |_| Ok(()))
+            .unwrap_or_else(|| keys::DEFAULT_PRODUCT.into());
+        let github = GitHub {
+            org: self.required(
+                org,
+                "GITHUB_ORG",
+                "the GitHub owner of both repositories",
+                rules::github_name,
+            ),
+            app_repo: self.required(
+                app_repo,
+                "GITHUB_APP_REPO",
+                "the repository of the Backstage app",
+                rules::github_name,
+            ),
+            app_branch: self
+                .optional(app_branch, rules::branch)
+                .unwrap_or_else(|| keys::DEFAULT_BRANCH.into()),
+            infra_repo: self.required(
+                infra_repo,
+                "GITHUB_INFRA_REPO",
+                "the repository holding this config",
+                rules::github_name,
+            ),
+            infra_branch: self
+                .optional(infra_branch, rules::branch)
+                .unwrap_or_else(|| keys::DEFAULT_BRANCH.into()),
+        };
+        let connection_arn = self.required_arn(
+            conn,
+            "CODESTAR_CONN_ARN",
+            &rules::CONNECTION,
+            &partition,
+            None,
+        );
+        let notify_arn = notify.and_then(|s| {
+            let v = self.text(&s)?;
+            self.check_arn(&s, &v, &rules::CHATBOT, &partition, None);
+            Some(v)
+        });
+        let github_app_secret_arn = self.required_arn(
+            app_secret,
+            "GITHUB_APP_ARN",
+            &rules::SECRET,
+            &partition,
+            None,
+        );
+        let container_name = self
+            .optional(container, rules::container_name)
+            .unwrap_or_else(|| keys::DEFAULT_CONTAINER_NAME.into());
+        let ecr_repo_name = match ecr {
+            Some(s) => self.optional(Some(s), rules::ecr_repository),
+            None => {
+                if let Err(reason) = rules::ecr_repository(&container_name) {
+                    self.problem(
+                        "common.CONTAINER_NAME".into(),
+                        None,
+                        format!("names the ECR repository created when ECR_REPO_NAME is absent: {reason}; set ECR_REPO_NAME or use a lowercase CONTAINER_NAME"),
+                    );
+                }
+                None
+            }
+        };
+        let dockerfile = self
+            .optional(dockerfile, |_| Ok(()))
+            .unwrap_or_else(|| keys::DEFAULT_DOCKERFILE.into());
+
+        // Keys set in common that only make sense per stage are fine (they are
+        // defaults); the ignored ones deserve a word.
+        for (key, by) in keys::IGNORED {
+            for s in common
+                .get(key)
+                .into_iter()
+                .chain(stage_scopes.iter().filter_map(|sc| sc.get(key)))
+            {
+                self.warn(
+                    s.path(),
+                    s.line(),
+                    format!("is ignored: the toolkit always sets it to {by}"),
+                );
+            }
+        }
+
+        let mut stages = Vec::new();
+        for (raw, own) in raw_stages.iter().zip(&stage_scopes) {
+            if let Some(stage) = self.stage(raw, &common, own, &account, &region, &stack_name) {
+                stages.push(stage);
+            }
+        }
+        self.cross_stage(&stages, &raw_stages);
+        Some(Config {
+            account,
+            region,
+            partition,
+            stack_name,
+            product,
+            github,
+            connection_arn,
+            notify_arn,
+            github_app_secret_arn,
+            ecr_repo_name,
+            container_name,
+            dockerfile,
+            stages,
+        })
+    }
+
+    /// A stack-wide key: `common`'s value, or the value every stage agrees on.
+    fn stack_wide<'a>(
+        &mut self,
+        key: &str,
+        common: &Scope<'a>,
+        stages: &[Scope<'a>],
+    ) -> Option<Setting<'a>> {
+        let mut chosen = common.get(key).copied();
+        for sc in stages {
+            let Some(s) = sc.get(key).copied() else {
+                continue;
+            };
+            match chosen {
+                None => chosen = Some(s),
+                Some(c) if scalar(c.node) != scalar(s.node) || c.node.kind() != s.node.kind() => {
+                    self.problem(
+                        s.path(),
+                        s.line(),
+                        format!(
+                            "is stack-wide and must be the same for every stage (one stack holds all stages), but {} is `{}` and this is `{}`",
+                            c.path(),
+                            scalar(c.node).unwrap_or("…"),
+                            scalar(s.node).unwrap_or("…")
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        chosen
+    }
+
+    fn optional(&mut self, s: Option<Setting>, rule: impl Fn(&str) -> Rule) -> Option<String> {
+        let s = s?;
+        let v = self.text(&s)?;
+        self.check(&s, rule(&v));
+        Some(v)
+    }
+
+    fn required(
+        &mut self,
+        s: Option<Setting>,
+        key: &str,
+        what: &str,
+        rule: impl Fn(&str) -> Rule,
+    ) -> String {
+        match s {
+            None => {
+                self.problem(
+                    format!("common.{key}"),
+                    None,
+                    format!("is required: {what}"),
+                );
+                String::new()
+            }
+            Some(s) => match self.text(&s) {
+                Some(v) => {
+                    self.check(&s, rule(&v));
+                    v
+                }
+                None => {
+                    if matches!(s.node.value, Value::Null) {
+                        self.problem(s.path(), s.line(), format!("is required but empty: {what}"));
+                    }
+                    String::new()
+                }
+            },
+        }
+    }
+
+    fn check_arn(
+        &mut self,
+        s: &Setting,
+        v: &str,
+        kind: &rules::ArnKind,
+        partition: &str,
+        same: Option<(&str, &str)>,
+    ) {
+        match rules::arn_of(v, kind) {
+            Err(reason) => self.problem(s.path(), s.line(), reason),
+            Ok(arn) => {
+                if arn.partition != partition {
+                    self.problem(
+                        s.path(),
+                        s.line(),
+                        format!(
+                            "is in partition `{}`, but AWS_REGION is in `{partition}`",
+                            arn.partition
+                        ),
+                    );
+                }
+                if let Some((account, region)) = same {
+                    if !region.is_empty() && arn.region != region {
+                        self.problem(s.path(), s.line(), format!("is in region `{}`, but the load balancer is in AWS_REGION `{region}`: the certificate must be in the same region", arn.region));
+                    }
+                    if !account.is_empty() && arn.account != account {
+                        self.problem(s.path(), s.line(), format!("belongs to account {}, but the stacks deploy to AWS_ACCOUNT {account}", arn.account));
+                    }
+                }
+            }
+        }
+    }
+
+    fn required_arn(
+        &mut self,
+        s: Option<Setting>,
+        key: &str,
+        kind: &rules::ArnKind,
+        partition: &str,
+        same: Option<(&str, &str)>,
+    ) -> String {
+        let what = format!("the ARN of {}", kind.what);
+        let v = self.required(s, key, &what, |_| Ok(()));
+        if let (Some(s), false) = (s, v.is_empty()) {
+            self.check_arn(&s, &v, kind, partition, same);
+        }
+        v
+    }
+
+    fn port(&mut self, s: Option<Setting>, default: u16) -> u16 {
+        let Some(s) = s else { return default };
+        let Some(v) = self.text(&s) else {
+            return default;
+        };
+        match rules::port(&v) {
+            Ok(p) => p,
+            Err(reason) => {
+                self.problem(s.path(), s.line(), reason);
+                default
+            }
+        }
+    }
+
+    fn boolean(&mut self, s: Option<Setting>) -> bool {
+        let Some(s) = s else { return false };
+        match &s.node.value {
+            Value::Null => false,
+            Value::Scalar { text, plain: true } if rules::boolean(text).is_some() => {
+                rules::boolean(text).unwrap_or(false)
+            }
+            Value::Scalar { text, plain: false } if rules::boolean(text).is_some() => {
+                self.problem(s.path(), s.line(), format!("must be a boolean, not the quoted string \"{text}\": write true or false without quotes"));
+                false
+            }
+            _ => {
+                let shown = scalar(s.node).unwrap_or(s.node.kind()).to_string();
+                self.problem(
+                    s.path(),
+                    s.line(),
+                    format!("must be true or false, got `{shown}`"),
+                );
+                false
+            }
+        }
+    }
+
+    fn emails(&mut self, s: Option<Setting>) -> Vec<String> {
+        let Some(s) = s else { return Vec::new() };
+        let items: Vec<String> = match &s.node.value {
+            Value::Null => Vec::new(),
+            Value::Scalar { text, .. } => text
+                .split([',', ';', ' ', '\n'])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect(),
+            Value::Seq(nodes) => {
+                let mut out = Vec::new();
+                for n in nodes {
+                    match scalar(n) {
+                        Some(t) => out.push(t.trim().to_string()),
+                        None => self.problem(
+                            s.path(),
+                            Some(n.line),
+                            format!("must list e-mail addresses, found {}", n.kind()),
+                        ),
+                    }
+                }
+                out
+            }
+            Value::Map(_) => {
+                self.problem(
+                    s.path(),
+                    s.line(),
+                    "must be a list of e-mail addresses, not a map",
+                );
+                Vec::new()
+            }
+        };
+        for e in &items {
+            self.check(&s, rules::email(e));
+        }
+        items
+    }
+
+    fn stage(
+        &mut self,
+        raw: &RawStage,
+        common: &Scope,
+        own: &Scope,
+        account: &str,
+        region: &str,
+        stack: &str,
+    ) -> Option<Stage> {
+        let scope_path = raw.scope_name.clone();
+        if let Err(reason) = rules::stage_name(raw.name) {
+            self.problem(scope_path.clone(), Some(raw.line), reason);
+        }
+        if !stack.is_empty()
+            && names::roles::execution(stack, raw.name).len() > names::ROLE_NAME_MAX
+        {
+            self.problem(
+                scope_path.clone(),
+                Some(raw.line),
+                format!(
+                    "TAG_STACK_NAME and the stage name together are too long: the role `{}` would exceed {} characters",
+                    names::roles::execution(stack, raw.name),
+                    names::ROLE_NAME_MAX
+                ),
+            );
+        }
+        // Each stage gets `common` plus its own keys: nothing from another stage.
+        let mut merged: Scope = common.clone();
+        for (k, v) in own {
+            merged.insert(k, *v);
+        }
+        let get = |key: &str| merged.get(key).copied();
+
+        let host_name = self
+            .optional(get("HOST_NAME"), |v| rules::dns_name(v, 1))
+            .unwrap_or_else(|| keys::DEFAULT_HOST_NAME.into());
+        let domain_name = match get("DOMAIN_NAME") {
+            None => {
+                self.problem(format!("{scope_path}.DOMAIN_NAME"), None, "is required: the Route 53 hosted zone of the stage's URL; set it in `common` or in this stage");
+                String::new()
+            }
+            Some(s) => self.required(
+                Some(s),
+                "DOMAIN_NAME",
+                "the Route 53 hosted zone of the stage's URL",
+                |v| rules::dns_name(v, 2),
+            ),
+        };
+        let hosted_zone_id = get("HOSTED_ZONE_ID").and_then(|s| {
+            let v = self.text(&s)?;
+            match rules::hosted_zone_id(&v) {
+                Ok(id) => Some(id),
+                Err(reason) => {
+                    self.problem(s.path(), s.line(), reason);
+                    None
+                }
+            }
+        });
+        let acm_arn = get("ACM_ARN").and_then(|s| {
+            let v = self.text(&s)?;
+            self.check_arn(
+                &s,
+                &v,
+                &rules::ACM_CERTIFICATE,
+                names::partition(region),
+                Some((account, region)),
+            );
+            Some(v)
+        });
+        let container_port = self.port(get("CONTAINER_PORT"), keys::DEFAULT_CONTAINER_PORT);
+        let postgres_port = self.port(get("POSTGRES_PORT"), keys::DEFAULT_POSTGRES_PORT);
+        let health_check_path = self
+            .optional(get("HEALTH_CHECK_PATH"), rules::health_check_path)
+            .unwrap_or_else(|| keys::DEFAULT_HEALTH_CHECK_PATH.into());
+        let log_retention_days = match get("LOG_RETENTION_DAYS") {
+            None => keys::DEFAULT_LOG_RETENTION_DAYS,
+            Some(s) => match self.text(&s).map(|v| rules::log_retention(&v)) {
+                Some(Ok(days)) => days,
+                Some(Err(reason)) => {
+                    self.problem(s.path(), s.line(), reason);
+                    keys::DEFAULT_LOG_RETENTION_DAYS
+                }
+                None => keys::DEFAULT_LOG_RETENTION_DAYS,
+            },
+        };
+        let postgres_user = self
+            .optional(get("POSTGRES_USER"), rules::postgres_identifier)
+            .unwrap_or_else(|| keys::DEFAULT_POSTGRES_USER.into());
+        let postgres_db = self.optional(get("POSTGRES_DB"), rules::postgres_identifier);
+        let postgres_engine_version = self
+            .optional(get("POSTGRES_ENGINE_VERSION"), rules::engine_version)
+            .unwrap_or_else(|| keys::DEFAULT_POSTGRES_ENGINE_VERSION.into());
+        let aws_auth_secret = self.optional(get("AWS_AUTH_SECRET_NAME"), rules::secret_name);
+        let github_auth_secret = self.optional(get("GITHUB_AUTH_SECRET_NAME"), rules::secret_name);
+        let github_token_secret =
+            self.optional(get("GITHUB_TOKEN_SECRET_NAME"), rules::secret_name);
+        let approval = self.boolean(get("STAGE_APPROVAL"));
+        let approval_emails = self.emails(get("APPROVAL_EMAILS"));
+        if !approval && !approval_emails.is_empty() {
+            if let Some(s) = get("APPROVAL_EMAILS") {
+                self.warn(
+                    s.path(),
+                    s.line(),
+                    "has no effect: STAGE_APPROVAL is not true for this stage",
+                );
+            }
+        }
+
+        let mut env = BTreeMap::new();
+        for (key, s) in &merged {
+            if keys::is_known(key) {
+                continue;
+            }
+            if key.is_empty() || key.contains(['=', ' ', '\t']) || key.contains('\0') {
+                self.problem(
+                    s.path(),
+                    s.line(),
+                    "is not usable as an environment variable name",
+                );
+                continue;
+            }
+            let value = match &s.node.value {
+                Value::Scalar { text, .. } => text.clone(),
+                Value::Null => String::new(),
+                _ => {
+                    self.problem(s.path(), s.line(), format!("is passed to the container as an environment variable and must be a single value, not {}", s.node.kind()));
+                    continue;
+                }
+            };
+            if let Some((_, by)) = keys::SECRET_ENV.iter().find(|(name, _)| name == key) {
+                let configured = match *by {
+                    "GITHUB_AUTH_SECRET_NAME" => github_auth_secret.is_some(),
+                    "AWS_AUTH_SECRET_NAME" => aws_auth_secret.is_some(),
+                    _ => github_token_secret.is_some(),
+                };
+                if configured {
+                    self.problem(s.path(), s.line(), format!("clashes with the container secret of the same name that {by} provides; remove it"));
+                    continue;
+                }
+            }
+            if keys::looks_secret(key) && !value.is_empty() {
+                self.warn(
+                    s.path(),
+                    s.line(),
+                    "looks like a secret but is a plain environment variable, visible in the template and the ECS console; keep it in Secrets Manager instead",
+                );
+            }
+            env.insert(key.to_string(), value);
+        }
+
+        Some(Stage {
+            name: raw.name.to_string(),
+            id: names::logical_part(raw.name),
+            host_name,
+            domain_name,
+            hosted_zone_id,
+            acm_arn,
+            container_port,
+            health_check_path,
+            log_retention_days,
+            postgres_port,
+            postgres_user,
+            postgres_db,
+            postgres_engine_version,
+            aws_auth_secret,
+            github_auth_secret,
+            github_token_secret,
+            approval,
+            approval_emails,
+            env,
+        })
+    }
+
+    fn cross_stage(&mut self, stages: &[Stage], raw: &[RawStage]) {
+        let mut seen_fqdn: BTreeMap<String, &str> = BTreeMap::new();
+        let mut seen_id: BTreeMap<String, &str> = BTreeMap::new();
+        let mut seen_zone: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+        for (s, r) in stages.iter().zip(raw) {
+            if s.domain_name.is_empty() {
+                continue;
+            }
+            let fqdn = s.fqdn();
+            if let Some(other) = seen_fqdn.get(&fqdn) {
+                self.problem(
+                    format!("{}.HOST_NAME", r.scope_name),
+                    None,
+                    format!("the stage's URL `{fqdn}` is also stage `{other}`'s: HOST_NAME.DOMAIN_NAME must differ between stages"),
+                );
+            } else {
+                seen_fqdn.insert(fqdn.clone(), &s.name);
+            }
+            if s.acm_arn.is_none() && fqdn.len() > 64 {
+                self.problem(
+                    format!("{}.HOST_NAME", r.scope_name),
+                    None,
+                    format!("`{fqdn}` is longer than the 64 characters ACM allows for a certificate's domain name; shorten it or give ACM_ARN"),
+                );
+            }
+            let id = s.id.to_ascii_lowercase();
+            if let Some(other) = seen_id.get(&id) {
+                self.problem(r.scope_name.clone(), Some(r.line), format!("stage names `{}` and `{other}` differ only in case or dashes; they would share CloudFormation logical ids", s.name));
+            } else {
+                seen_id.insert(id, &s.name);
+            }
+            if let Some(zone) = &s.hosted_zone_id {
+                match seen_zone.get(s.domain_name.as_str()) {
+                    Some((other_zone, other)) if other_zone != zone => self.problem(
+                        format!("{}.HOSTED_ZONE_ID", r.scope_name),
+                        None,
+                        format!("`{zone}` differs from stage `{other}`'s `{other_zone}` for the same DOMAIN_NAME `{}`", s.domain_name),
+                    ),
+                    _ => {
+                        seen_zone.insert(&s.domain_name, (zone, &s.name));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,504 @@
+use super::*;
+
+const BASE: &str = r#"
+common:
+  AWS_ACCOUNT: "123456789012"
+  AWS_REGION: eu-west-1
+  TAG_STACK_NAME: portal
+  GITHUB_ORG: org
+  GITHUB_APP_REPO: app
+  GITHUB_INFRA_REPO: infra
+  CODESTAR_CONN_ARN: arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc
+  GITHUB_APP_ARN: arn:aws:secretsmanager:eu-west-1:123456789012:secret:gh-AbCdEf
+  DOMAIN_NAME: example.com
+  NODE_ENV: production
+stages:
+  test:
+    HOST_NAME: portal-test
+    NODE_ENV: development
+    LOG_LEVEL: debug
+  prod:
+    HOST_NAME: portal
+"#;
+
+fn ok(text: &str) -> Loaded {
+    match parse(text, "c.yaml") {
+        Ok(l) => l,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn problems(text: &str) -> Vec<String> {
+    parse(text, "c.yaml")
+        .expect_err("config should be rejected")
+        .problems
+        .iter()
+        .map(|p| p.render("c.yaml"))
+        .collect()
+}
+
+/// BASE with `line` added under `section` (an indented key path like "  prod:").
+fn with(section: &str, line: &str) -> String {
+    BASE.replacen(section, &format!("{section}\n{line}"), 1)
+}
+
+fn has(problems: &[String], needle: &str) -> bool {
+    problems.iter().any(|p| p.contains(needle))
+}
+
+#[test]
+fn defaults_and_stage_order() {
+    let c = ok(BASE).config;
+    assert_eq!(c.region, "eu-west-1");
+    assert_eq!(c.product, "dev-portal");
+    assert_eq!(c.github.app_branch, "main");
+    assert_eq!(c.container_name, "backstage");
+    assert_eq!(c.dockerfile, "dockerfile");
+    assert_eq!(c.ecr_repo_name, None);
+    let names: Vec<&str> = c.stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["test", "prod"]);
+    let prod = c.stage("prod").unwrap();
+    assert_eq!(prod.container_port, 7000);
+    assert_eq!(prod.postgres_port, 5432);
+    assert_eq!(prod.postgres_user, "postgres");
+    assert_eq!(prod.fqdn(), "portal.example.com");
+    assert!(!prod.approval);
+    assert_eq!(prod.acm_arn, None);
+}
+
+#[test]
+fn stage_overrides_never_leak_into_other_stages() {
+    let c = ok(BASE).config;
+    let test = c.stage("test").unwrap();
+    let prod = c.stage("prod").unwrap();
+    assert_eq!(test.env.get("NODE_ENV").unwrap(), "development");
+    assert_eq!(test.env.get("LOG_LEVEL").unwrap(), "debug");
+    // prod comes after test in the file, and still gets only common + its own keys.
+    assert_eq!(prod.env.get("NODE_ENV").unwrap(), "production");
+    assert_eq!(prod.env.get("LOG_LEVEL"), None);
+}
+
+#[test]
+fn known_keys_are_not_environment_variables() {
+    let c = ok(BASE).config;
+    let env = &c.stage("prod").unwrap().env;
+    assert!(!env.contains_key("AWS_ACCOUNT"));
+    assert!(!env.contains_key("HOST_NAME"));
+    assert_eq!(env.keys().collect::<Vec<_>>(), ["NODE_ENV"]);
+}
+
+#[test]
+fn required_keys_are_all_reported_at_once() {
+    let p = problems("common:\n  AWS_REGION: us-east-1\nstages:\n  dev: {}\n");
+    for key in [
+        "common.AWS_ACCOUNT",
+        "common.TAG_STACK_NAME",
+        "common.GITHUB_ORG",
+        "common.GITHUB_APP_REPO",
+        "common.GITHUB_INFRA_REPO",
+        "common.CODESTAR_CONN_ARN",
+        "common.GITHUB_APP_ARN",
+        "stages.dev.DOMAIN_NAME",
+    ] {
+        assert!(
+            has(&p, &format!("{key}: is required")),
+            "{key} missing from {p:#?}"
+        );
+    }
+}
+
+#[test]
+fn errors_name_file_line_and_key_path() {
+    let text = with("  prod:", "    CONTAINER_PORT: 70000");
+    let p = problems(&text);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    let line = text.lines().position(|l| l.contains("70000")).unwrap() + 1;
+    assert_eq!(p[0], format!("c.yaml:{line}: stages.prod.CONTAINER_PORT: must be a port number from 1 to 65535, got `70000`"));
+}
+
+#[test]
+fn account_and_region_formats() {
+    let p = problems(
+        &BASE
+            .replace("\"123456789012\"", "\"12345\"")
+            .replace("eu-west-1\n", "europe\n"),
+    );
+    assert!(
+        has(&p, "common.AWS_ACCOUNT: must be a 12-digit AWS account id"),
+        "{p:#?}"
+    );
+    assert!(
+        has(&p, "common.AWS_REGION: must be an AWS region"),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn arns_must_be_of_the_right_service() {
+    let text = BASE
+        .replace(
+            "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc",
+            "arn:aws:s3:::bucket",
+        )
+        .replace(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gh-AbCdEf",
+            "gh-secret",
+        );
+    let text = text.replace(
+        "common:\n",
+        "common:\n  CODESTAR_NOTIFY_ARN: arn:aws:sns:eu-west-1:123456789012:t\n  ACM_ARN: arn:aws:iam::123456789012:role/x\n",
+    );
+    let p = problems(&text);
+    assert!(
+        has(
+            &p,
+            "CODESTAR_CONN_ARN: must be the ARN of a CodeStar (CodeConnections) connection"
+        ),
+        "{p:#?}"
+    );
+    assert!(
+        has(
+            &p,
+            "GITHUB_APP_ARN: must be the ARN of a Secrets Manager secret"
+        ),
+        "{p:#?}"
+    );
+    assert!(
+        has(&p, "CODESTAR_NOTIFY_ARN: must be the ARN of an AWS Chatbot"),
+        "{p:#?}"
+    );
+    assert!(
+        has(&p, "ACM_ARN: must be the ARN of an ACM certificate"),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn certificate_must_be_in_the_stack_region_and_account() {
+    let text = with(
+        "  prod:",
+        "    ACM_ARN: arn:aws:acm:us-east-1:999999999999:certificate/abc",
+    );
+    let p = problems(&text);
+    assert!(
+        has(&p, "stages.prod.ACM_ARN: is in region `us-east-1`"),
+        "{p:#?}"
+    );
+    assert!(
+        has(&p, "stages.prod.ACM_ARN: belongs to account 999999999999"),
+        "{p:#?}"
+    );
+    let good = with(
+        "  prod:",
+        "    ACM_ARN: arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+    );
+    assert_eq!(
+        ok(&good).config.stage("prod").unwrap().acm_arn.as_deref(),
+        Some("arn:aws:acm:eu-west-1:123456789012:certificate/abc")
+    );
+}
+
+#[test]
+fn stage_approval_is_a_real_boolean() {
+    let c = ok(&with("  prod:", "    STAGE_APPROVAL: yes")).config;
+    assert!(c.stage("prod").unwrap().approval);
+    let p = problems(&with("  prod:", "    STAGE_APPROVAL: \"false\""));
+    assert!(
+        has(
+            &p,
+            "stages.prod.STAGE_APPROVAL: must be a boolean, not the quoted string \"false\""
+        ),
+        "{p:#?}"
+    );
+    let p = problems(&with("  prod:", "    STAGE_APPROVAL: maybe"));
+    assert!(
+        has(
+            &p,
+            "stages.prod.STAGE_APPROVAL: must be true or false, got `maybe`"
+        ),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn approval_emails_list_or_string() {
+    let c = ok(&with(
+        "  prod:",
+        "    STAGE_APPROVAL: true\n    APPROVAL_EMAILS: [a@example.com, b@example.org]",
+    ))
+    .config;
+    assert_eq!(
+        c.stage("prod").unwrap().approval_emails,
+        ["a@example.com", "b@example.org"]
+    );
+    let c = ok(&with(
+        "  prod:",
+        "    STAGE_APPROVAL: true\n    APPROVAL_EMAILS: a@example.com, b@example.org",
+    ))
+    .config;
+    assert_eq!(c.stage("prod").unwrap().approval_emails.len(), 2);
+    let p = problems(&with(
+        "  prod:",
+        "    STAGE_APPROVAL: true\n    APPROVAL_EMAILS: [ops]",
+    ));
+    assert!(
+        has(
+            &p,
+            "stages.prod.APPROVAL_EMAILS: `ops` is not an e-mail address"
+        ),
+        "{p:#?}"
+    );
+    let l = ok(&with("  prod:", "    APPROVAL_EMAILS: [a@example.com]"));
+    assert!(
+        l.warnings.iter().any(|w| w.message.contains("no effect")),
+        "{:?}",
+        l.warnings
+    );
+}
+
+#[test]
+fn stage_names_must_fit_logical_ids() {
+    let p = problems(&BASE.replace("  prod:", "  prod_env:"));
+    assert!(
+        has(
+            &p,
+            "stages.prod_env: stage name `prod_env` must start with a letter"
+        ),
+        "{p:#?}"
+    );
+    let p = problems(&BASE.replace(
+        "  prod:\n    HOST_NAME: portal",
+        "  Test:\n    HOST_NAME: portal",
+    ));
+    assert!(has(&p, "differ only in case"), "{p:#?}");
+}
+
+#[test]
+fn urls_must_differ_between_stages() {
+    let p = problems(&BASE.replace("portal-test", "portal"));
+    assert!(
+        has(
+            &p,
+            "stages.prod.HOST_NAME: the stage's URL `portal.example.com` is also stage `test`'s"
+        ),
+        "{p:#?}"
+    );
+    // Two stages on the default host name, but different domains: fine.
+    let text = BASE
+        .replace(
+            "    HOST_NAME: portal-test\n",
+            "    DOMAIN_NAME: test.example.com\n",
+        )
+        .replace("    HOST_NAME: portal\n", "");
+    let c = ok(&text).config;
+    assert_eq!(
+        c.stage("test").unwrap().fqdn(),
+        "backstage.test.example.com"
+    );
+    assert_eq!(c.stage("prod").unwrap().fqdn(), "backstage.example.com");
+    assert_eq!(c.domains(), ["test.example.com", "example.com"]);
+}
+
+#[test]
+fn at_least_one_stage() {
+    let text = BASE.split("stages:").next().unwrap().to_string();
+    assert!(has(&problems(&text), "stages: is required"));
+    assert!(has(
+        &problems(&(text.clone() + "stages: {}\n")),
+        "stages: must hold at least one stage"
+    ));
+}
+
+#[test]
+fn stack_wide_keys_must_agree_across_stages() {
+    let p = problems(&with("  prod:", "    AWS_REGION: us-east-1"));
+    assert!(has(&p, "stages.prod.AWS_REGION: is stack-wide"), "{p:#?}");
+    // The same value repeated is harmless.
+    ok(&with("  prod:", "    AWS_REGION: eu-west-1"));
+}
+
+#[test]
+fn yaml_syntax_errors_give_the_line() {
+    let err = parse("common:\n  A: [1, 2\nstages:\n", "c.yaml").unwrap_err();
+    assert_eq!(err.problems.len(), 1);
+    assert!(err.problems[0].line.is_some());
+    assert!(
+        err.problems[0].message.starts_with("YAML syntax error"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_and_wrong_shaped_files() {
+    assert!(has(&problems(""), "the config is empty"));
+    assert!(has(
+        &problems("- a\n- b\n"),
+        "must be a map with `common` and `stages`, not a list"
+    ));
+    assert!(has(
+        &problems(&BASE.replace("  prod:\n    HOST_NAME: portal", "  prod: [1]")),
+        "stages.prod: must be a map of settings"
+    ));
+}
+
+#[test]
+fn json_configs_are_accepted() {
+    let json = r#"{"common": {"AWS_ACCOUNT": "123456789012", "TAG_STACK_NAME": "p", "GITHUB_ORG": "o",
+      "GITHUB_APP_REPO": "a", "GITHUB_INFRA_REPO": "i", "DOMAIN_NAME": "example.com",
+      "CODESTAR_CONN_ARN": "arn:aws:codestar-connections:us-east-1:123456789012:connection/x",
+      "GITHUB_APP_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"},
+      "stages": {"dev": {"STAGE_APPROVAL": false, "PORT_HINT": 3}}}"#;
+    let c = ok(json).config;
+    assert_eq!(c.stages[0].env.get("PORT_HINT").unwrap(), "3");
+}
+
+#[test]
+fn env_values_keep_their_text_and_lists_are_rejected() {
+    let c = ok(&with(
+        "  prod:",
+        "    FEATURE_FLAG: true\n    RATIO: 0.50\n    EMPTY:",
+    ))
+    .config;
+    let env = &c.stage("prod").unwrap().env;
+    assert_eq!(env.get("FEATURE_FLAG").unwrap(), "true");
+    assert_eq!(env.get("RATIO").unwrap(), "0.50");
+    assert_eq!(env.get("EMPTY").unwrap(), "");
+    let p = problems(&with("  prod:", "    HOSTS: [a, b]"));
+    assert!(has(&p, "stages.prod.HOSTS: is passed to the container as an environment variable and must be a single value, not a list"), "{p:#?}");
+}
+
+#[test]
+fn secret_env_names_clash_with_configured_secrets() {
+    let p = problems(&with(
+        "  prod:",
+        "    GITHUB_AUTH_SECRET_NAME: gh/prod\n    AUTH_GITHUB_CLIENT_SECRET: x",
+    ));
+    assert!(
+        has(
+            &p,
+            "stages.prod.AUTH_GITHUB_CLIENT_SECRET: clashes with the container secret"
+        ),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn secret_looking_env_vars_warn_without_showing_the_value() {
+    let l = ok(&with("  prod:", "    SESSION_SECRET: hunter2-value"));
+    let w: Vec<String> = l.warnings.iter().map(|w| w.render("c.yaml")).collect();
+    assert!(
+        has(&w, "stages.prod.SESSION_SECRET: looks like a secret"),
+        "{w:#?}"
+    );
+    assert!(!w.iter().any(|x| x.contains("hunter2")), "{w:#?}");
+}
+
+#[test]
+fn ignored_keys_warn() {
+    let l = ok(&with("common:", "  POSTGRES_PASSWORD: plain"));
+    assert!(l
+        .warnings
+        .iter()
+        .any(|w| w.path == "common.POSTGRES_PASSWORD" && w.message.contains("ignored")));
+    assert!(!l
+        .config
+        .stage("prod")
+        .unwrap()
+        .env
+        .contains_key("POSTGRES_PASSWORD"));
+}
+
+#[test]
+fn name_lengths_are_checked_against_iam_limits() {
+    let long = "a".repeat(49);
+    let p = problems(&BASE.replace("TAG_STACK_NAME: portal", &format!("TAG_STACK_NAME: {long}")));
+    assert!(
+        has(&p, "common.TAG_STACK_NAME: must start with a letter"),
+        "{p:#?}"
+    );
+    let stack = "a".repeat(40);
+    let p = problems(
+        &BASE
+            .replace(
+                "TAG_STACK_NAME: portal",
+                &format!("TAG_STACK_NAME: {stack}"),
+            )
+            .replace("  prod:", "  productionstagezzzzz:"),
+    );
+    assert!(has(&p, "too long: the role"), "{p:#?}");
+}
+
+#[test]
+fn dns_names_are_checked() {
+    let p = problems(&BASE.replace("DOMAIN_NAME: example.com", "DOMAIN_NAME: Example.com"));
+    assert!(
+        has(&p, "common.DOMAIN_NAME: must be written in lowercase"),
+        "{p:#?}"
+    );
+    let p = problems(&BASE.replace("HOST_NAME: portal\n", "HOST_NAME: por_tal\n"));
+    assert!(
+        has(&p, "stages.prod.HOST_NAME: must be a DNS name"),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn ecr_name_derived_from_container_must_be_valid() {
+    let p = problems(&with("common:", "  CONTAINER_NAME: Backstage"));
+    assert!(
+        has(&p, "CONTAINER_NAME: names the ECR repository"),
+        "{p:#?}"
+    );
+    let c = ok(&with(
+        "common:",
+        "  CONTAINER_NAME: Backstage\n  ECR_REPO_NAME: team/backstage",
+    ))
+    .config;
+    assert_eq!(c.ecr_repo_name.as_deref(), Some("team/backstage"));
+}
+
+#[test]
+fn hosted_zone_ids() {
+    let c = ok(&with("common:", "  HOSTED_ZONE_ID: /hostedzone/Z0ABC")).config;
+    assert_eq!(c.stages[0].hosted_zone_id.as_deref(), Some("Z0ABC"));
+    let p = problems(
+        &with("  prod:", "    HOSTED_ZONE_ID: Z0XYZ")
+            .replace("common:", "common:\n  HOSTED_ZONE_ID: Z0ABC"),
+    );
+    assert!(
+        has(
+            &p,
+            "stages.prod.HOSTED_ZONE_ID: `Z0XYZ` differs from stage `test`'s"
+        ),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn merge_keys_and_anchors_work_like_pyyaml() {
+    let text = BASE.replace(
+        "  test:\n    HOST_NAME: portal-test\n",
+        "  test: &t\n    HOST_NAME: portal-test\n  qa:\n    <<: *t\n    HOST_NAME: portal-qa\n",
+    );
+    let c = ok(&text).config;
+    let qa = c.stage("qa").unwrap();
+    assert_eq!(qa.host_name, "portal-qa");
+    assert_eq!(qa.env.get("LOG_LEVEL").unwrap(), "debug");
+}
+
+#[test]
+fn the_example_config_is_valid_and_covers_every_key() {
+    let text = include_str!("../../../configs/env-config.example.yaml");
+    let l = ok(text);
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    for key in keys::STACK_WIDE
+        .iter()
+        .chain(keys::PER_STAGE)
+        .chain(keys::IGNORED.iter().map(|(k, _)| k))
+    {
+        assert!(
+            text.contains(key),
+            "the example config does not mention {key}"
+        );
+    }
+}

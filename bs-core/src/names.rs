@@ -1,0 +1,153 @@
+//! Names of AWS resources that more than one tool must agree on.
+//!
+//! Every IAM role the stacks create is named `<TAG_STACK_NAME>-…`: the role
+//! CloudFormation uses is allowed to manage only roles with that prefix.
+
+/// IAM role names may be at most 64 characters.
+pub const ROLE_NAME_MAX: usize = 64;
+
+/// The longest suffix of a stack-wide role name (see [`roles`]).
+pub const LONGEST_STACK_ROLE_SUFFIX: &str = "-pipeline-deploy";
+/// The suffix of the per-stage task execution role, after `-<stage>`.
+pub const STAGE_ROLE_SUFFIX: &str = "-exec";
+
+/// The infrastructure pipeline stack: deployed first, updates itself.
+pub fn pipeline_stack(stack: &str) -> String {
+    format!("{stack}-pipeline")
+}
+
+/// Role names, all prefixed with the base stack name.
+pub mod roles {
+    pub fn pipeline(stack: &str) -> String {
+        format!("{stack}-pipeline-role")
+    }
+    pub fn synth(stack: &str) -> String {
+        format!("{stack}-pipeline-synth")
+    }
+    pub fn deploy(stack: &str) -> String {
+        format!("{stack}-pipeline-deploy")
+    }
+    /// The role CloudFormation assumes to create the stacks' resources.
+    pub fn cloudformation(stack: &str) -> String {
+        format!("{stack}-pipeline-cfn")
+    }
+    pub fn task(stack: &str) -> String {
+        format!("{stack}-task")
+    }
+    pub fn execution(stack: &str, stage: &str) -> String {
+        format!("{stack}-{stage}-exec")
+    }
+    pub fn app_pipeline(stack: &str) -> String {
+        format!("{stack}-app-pipeline")
+    }
+    pub fn app_build(stack: &str) -> String {
+        format!("{stack}-app-build")
+    }
+    pub fn app_promote(stack: &str) -> String {
+        format!("{stack}-app-promote")
+    }
+    pub fn flow_logs(stack: &str) -> String {
+        format!("{stack}-flow-logs")
+    }
+}
+
+pub fn cluster(stack: &str) -> String {
+    stack.to_string()
+}
+
+pub fn service(stack: &str, stage: &str) -> String {
+    format!("{stack}-{stage}")
+}
+
+pub fn app_pipeline(stack: &str) -> String {
+    format!("{stack}-app-pipeline")
+}
+
+pub fn infra_pipeline(stack: &str) -> String {
+    format!("{stack}-pipeline")
+}
+
+/// Log group of a stage's containers.
+pub fn container_log_group(stack: &str, stage: &str) -> String {
+    format!("/bs/{stack}/{stage}")
+}
+
+/// The bucket bs-deploy stages templates larger than the inline limit in.
+pub fn staging_bucket(account: &str, region: &str) -> String {
+    format!("bs-staging-{account}-{region}")
+}
+
+/// The partition a region belongs to.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else {
+        "aws"
+    }
+}
+
+/// `prod` → `Prod`, `dev-eu` → `DevEu`: the part of logical ids that names a stage
+/// or a domain.
+pub fn logical_part(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut chars = s.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logical_parts() {
+        assert_eq!(logical_part("prod"), "Prod");
+        assert_eq!(logical_part("dev-eu"), "DevEu");
+        assert_eq!(logical_part("example.com"), "ExampleCom");
+        assert_eq!(logical_part("QA2"), "QA2");
+    }
+
+    #[test]
+    fn partitions() {
+        assert_eq!(partition("us-east-1"), "aws");
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+    }
+
+    #[test]
+    fn every_role_fits_the_longest_suffix_budget() {
+        let stack = "s";
+        for name in [
+            roles::pipeline(stack),
+            roles::synth(stack),
+            roles::deploy(stack),
+            roles::cloudformation(stack),
+            roles::task(stack),
+            roles::app_pipeline(stack),
+            roles::app_build(stack),
+            roles::app_promote(stack),
+            roles::flow_logs(stack),
+        ] {
+            assert!(
+                name.len() <= stack.len() + LONGEST_STACK_ROLE_SUFFIX.len(),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            roles::execution(stack, "x").len(),
+            stack.len() + 2 + STAGE_ROLE_SUFFIX.len()
+        );
+    }
+}
