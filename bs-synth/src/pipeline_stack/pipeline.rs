@@ -1,0 +1,247 @@
+//! The infrastructure pipeline, its CodeBuild projects and roles.
+
+use super::{cloudformation_role, ARTIFACT_BUCKET};
+use crate::cfn::{allow, allow_with, arn, assume_role_by, get_att, r, sub, Template};
+use crate::codebuild::{self, bucket_objects, env, Project};
+use crate::{buildspecs, notifications};
+use bs_core::config::Config;
+use bs_core::names;
+use serde_json::{json, Value};
+
+const SYNTH: &str = "Synth";
+const DEPLOY: &str = "Deploy";
+const PIPELINE: &str = "Pipeline";
+const PIPELINE_ROLE: &str = "PipelineRole";
+
+/// The stacks the deploy project may change.
+fn stack_arns(c: &Config) -> Vec<Value> {
+    [c.pipeline_stack_name(), c.stack_name.clone()]
+        .iter()
+        .map(|s| arn("cloudformation", &format!("stack/{s}/*")))
+        .collect()
+}
+
+pub fn add(t: &mut Template, c: &Config) {
+    let stack = &c.stack_name;
+    codebuild::add(
+        t,
+        Project {
+            id: SYNTH,
+            name: format!("{stack}-pipeline-synth"),
+            role_name: names::roles::synth(stack),
+            description: "Synthesizes the stacks' templates from the config (infra-buildspec.yml)",
+            buildspec: "infra-buildspec.yml",
+            compute: "BUILD_GENERAL1_MEDIUM",
+            privileged: false,
+            environment: vec![env("BS_CONFIG", json!("configs/env-config.yaml"))],
+            cache: Some(sub(&format!("${{{ARTIFACT_BUCKET}}}/build-cache/synth"))),
+            statements: vec![bucket_objects(ARTIFACT_BUCKET, true)],
+            timeout_minutes: 60,
+        },
+    );
+    codebuild::add(
+        t,
+        Project {
+            id: DEPLOY,
+            name: format!("{stack}-pipeline-deploy"),
+            role_name: names::roles::deploy(stack),
+            description: "Deploys one synthesized stack with bs-deploy",
+            buildspec: buildspecs::DEPLOY,
+            compute: "BUILD_GENERAL1_SMALL",
+            privileged: false,
+            environment: vec![
+                env("CFN_ROLE_ARN", get_att(cloudformation_role::ID, "Arn")),
+                env("STACK_NAME", json!(stack)),
+            ],
+            cache: None,
+            statements: vec![
+                bucket_objects(ARTIFACT_BUCKET, false),
+                allow(
+                    &[
+                        "cloudformation:CreateChangeSet",
+                        "cloudformation:DeleteChangeSet",
+                        "cloudformation:DescribeChangeSet",
+                        "cloudformation:ExecuteChangeSet",
+                        "cloudformation:ListChangeSets",
+                        "cloudformation:DeleteStack",
+                        "cloudformation:DescribeStacks",
+                        "cloudformation:DescribeStackEvents",
+                        "cloudformation:DescribeStackResources",
+                        "cloudformation:GetTemplate",
+                    ],
+                    stack_arns(c),
+                ),
+                allow(
+                    &[
+                        "cloudformation:GetTemplateSummary",
+                        "cloudformation:ValidateTemplate",
+                        "route53:ListHostedZonesByName",
+                    ],
+                    vec![json!("*")],
+                ),
+                allow_with(
+                    &["iam:PassRole"],
+                    vec![get_att(cloudformation_role::ID, "Arn")],
+                    json!({"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}),
+                ),
+                staging_bucket_access(),
+            ],
+            timeout_minutes: 120,
+        },
+    );
+    pipeline_role(t, c);
+    pipeline(t, c);
+    if let Some(target) = &c.notify_arn {
+        notifications::add_rule(
+            t,
+            "PipelineNotifications",
+            &format!("{stack}-pipeline-notify"),
+            PIPELINE,
+            target,
+            notifications::EXECUTION_EVENTS,
+        );
+    }
+    t.output("PipelineName", "The infrastructure pipeline", r(PIPELINE));
+    t.output(
+        "CloudFormationRoleArn",
+        "The role CloudFormation assumes to deploy the stacks (bs-deploy --role-arn)",
+        get_att(cloudformation_role::ID, "Arn"),
+    );
+    t.output(
+        "ArtifactBucketName",
+        "The pipeline's artifact bucket",
+        r(ARTIFACT_BUCKET),
+    );
+}
+
+/// bs-deploy stages templates over the inline limit in a bucket named from the
+/// account and region, created on first need.
+fn staging_bucket_access() -> Value {
+    let bucket = "bs-staging-${AWS::AccountId}-${AWS::Region}";
+    allow(
+        &[
+            "s3:CreateBucket",
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:PutEncryptionConfiguration",
+            "s3:PutBucketPolicy",
+            "s3:PutLifecycleConfiguration",
+            "s3:ListBucket",
+        ],
+        vec![
+            sub(&format!("arn:${{AWS::Partition}}:s3:::{bucket}")),
+            sub(&format!("arn:${{AWS::Partition}}:s3:::{bucket}/*")),
+        ],
+    )
+}
+
+fn pipeline_role(t: &mut Template, c: &Config) {
+    let projects = vec![
+        get_att(&codebuild::project_id(SYNTH), "Arn"),
+        get_att(&codebuild::project_id(DEPLOY), "Arn"),
+    ];
+    let statements = vec![
+        bucket_objects(ARTIFACT_BUCKET, true),
+        allow(
+            &[
+                "codebuild:StartBuild",
+                "codebuild:BatchGetBuilds",
+                "codebuild:StopBuild",
+            ],
+            projects,
+        ),
+        allow(
+            &[
+                "codestar-connections:UseConnection",
+                "codeconnections:UseConnection",
+            ],
+            vec![json!(c.connection_arn)],
+        ),
+    ];
+    t.resource(
+        PIPELINE_ROLE,
+        "AWS::IAM::Role",
+        json!({
+            "RoleName": names::roles::pipeline(&c.stack_name),
+            "Description": "CodePipeline: the infrastructure pipeline",
+            "AssumeRolePolicyDocument": assume_role_by("codepipeline.amazonaws.com"),
+            "Policies": [crate::cfn::policy("pipeline", statements)]
+        }),
+    );
+}
+
+fn codebuild_action(
+    name: &str,
+    project: &str,
+    input: &str,
+    output: Option<&str>,
+    env: Option<Value>,
+) -> Value {
+    let mut config = json!({"ProjectName": r(&codebuild::project_id(project))});
+    if let Some(env) = env {
+        config["EnvironmentVariables"] = Value::String(env.to_string());
+    }
+    let mut action = json!({
+        "Name": name,
+        "ActionTypeId": {"Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
+        "Configuration": config,
+        "InputArtifacts": [{"Name": input}],
+        "RunOrder": 1
+    });
+    if let Some(output) = output {
+        action["OutputArtifacts"] = json!([{"Name": output}]);
+    }
+    action
+}
+
+/// A source action on a GitHub repository through the CodeStar connection.
+pub fn source_action(
+    name: &str,
+    c: &Config,
+    repo: &str,
+    branch: &str,
+    output: &str,
+    detect_changes: bool,
+) -> Value {
+    json!({
+        "Name": name,
+        "ActionTypeId": {"Category": "Source", "Owner": "AWS", "Provider": "CodeStarSourceConnection", "Version": "1"},
+        "Configuration": {
+            "ConnectionArn": c.connection_arn,
+            "FullRepositoryId": format!("{}/{}", c.github.org, repo),
+            "BranchName": branch,
+            "OutputArtifactFormat": "CODE_ZIP",
+            "DetectChanges": detect_changes
+        },
+        "OutputArtifacts": [{"Name": output}],
+        "RunOrder": 1
+    })
+}
+
+fn deploy_env(stack: &str) -> Value {
+    json!([{"name": "STACK_NAME", "value": stack, "type": "PLAINTEXT"}])
+}
+
+fn pipeline(t: &mut Template, c: &Config) {
+    let pipeline_stack = c.pipeline_stack_name();
+    let stages = json!([
+        {"Name": "Source", "Actions": [source_action("Infra", c, &c.github.infra_repo, &c.github.infra_branch, "Source", true)]},
+        {"Name": "Synth", "Actions": [codebuild_action("Synth", SYNTH, "Source", Some("Assembly"), None)]},
+        {"Name": "UpdatePipeline", "Actions": [codebuild_action("SelfUpdate", DEPLOY, "Assembly", None, Some(deploy_env(&pipeline_stack)))]},
+        {"Name": "Deploy", "Actions": [codebuild_action(&c.stack_name, DEPLOY, "Assembly", None, Some(deploy_env(&c.stack_name)))]}
+    ]);
+    t.resource(
+        PIPELINE,
+        "AWS::CodePipeline::Pipeline",
+        json!({
+            "Name": names::infra_pipeline(&c.stack_name),
+            "PipelineType": "V2",
+            "ExecutionMode": "SUPERSEDED",
+            "RestartExecutionOnUpdate": true,
+            "RoleArn": get_att(PIPELINE_ROLE, "Arn"),
+            "ArtifactStore": {"Type": "S3", "Location": r(ARTIFACT_BUCKET)},
+            "Stages": stages
+        }),
+    );
+}
