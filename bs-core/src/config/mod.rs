@@ -330,6 +330,8 @@ impl Validator {
                     ),
                 },
                 "stages" => stages_node = Some(e),
+                // `x-…` keys hold YAML anchors, as in compose files.
+                other if other.starts_with("x-") => {}
                 other => self.warn(
                     other.to_string(),
                     Some(e.key_line),
@@ -491,6 +493,7 @@ impl Validator {
                 .get(key)
                 .into_iter()
                 .chain(stage_scopes.iter().filter_map(|sc| sc.get(key)))
+                .filter(|s| !matches!(s.node.value, Value::Null))
             {
                 self.warn(
                     s.path(),

@@ -2,7 +2,7 @@
 //! balancers and NAT gateways, private subnets for tasks and databases, a NAT
 //! gateway per zone, and VPC flow logs.
 
-use crate::cfn::{allow, assume_role_by, get_att, r, Template};
+use crate::cfn::{allow, arn, assume_role_by, get_att, r, Template};
 use bs_core::config::Config;
 use bs_core::names;
 use serde_json::{json, Value};
@@ -110,10 +110,13 @@ pub fn add(t: &mut Template, c: &Config) {
             "RoleName": names::roles::flow_logs(&c.stack_name),
             "Description": "VPC flow logs: writes to the flow log group",
             "AssumeRolePolicyDocument": assume_role_by("vpc-flow-logs.amazonaws.com"),
-            "Policies": [crate::cfn::policy("flow-logs", vec![allow(
-                &["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                vec![get_att("FlowLogGroup", "Arn")],
-            )])]
+            "Policies": [crate::cfn::policy("flow-logs", vec![
+                allow(
+                    &["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    vec![get_att("FlowLogGroup", "Arn")],
+                ),
+                allow(&["logs:DescribeLogGroups"], vec![arn("logs", "log-group:*")]),
+            ])]
         }),
     );
     t.resource(

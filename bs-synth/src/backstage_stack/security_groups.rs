@@ -31,7 +31,13 @@ pub fn add(t: &mut Template, stage: &Stage) {
             "SecurityGroupIngress": [
                 {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0", "Description": "HTTPS from anywhere"},
                 {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0", "Description": "HTTP from anywhere, answered with a redirect to HTTPS"}
-            ]
+            ],
+            // Replaces the default allow-all egress: the load balancer talks only to the tasks.
+            "SecurityGroupEgress": [{
+                "IpProtocol": "tcp", "FromPort": stage.container_port, "ToPort": stage.container_port,
+                "DestinationSecurityGroupId": get_att(&task, "GroupId"),
+                "Description": "To the tasks of the stage on the container port"
+            }]
         }),
     )
     .accept_checkov(&[("CKV_AWS_260", "Port 80 is open only to answer with a 301 redirect to HTTPS; no content is served over HTTP.")]);
@@ -58,23 +64,12 @@ pub fn add(t: &mut Template, stage: &Stage) {
             ]
         }),
     );
-    let port = stage.container_port;
-    t.resource(
-        &format!("{lb}EgressToTasks"),
-        "AWS::EC2::SecurityGroupEgress",
-        json!({
-            "GroupId": get_att(&lb, "GroupId"),
-            "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
-            "DestinationSecurityGroupId": get_att(&task, "GroupId"),
-            "Description": "To the stage's tasks on the container port"
-        }),
-    );
     t.resource(
         &format!("{task}IngressFromLoadBalancer"),
         "AWS::EC2::SecurityGroupIngress",
         json!({
             "GroupId": get_att(&task, "GroupId"),
-            "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+            "IpProtocol": "tcp", "FromPort": stage.container_port, "ToPort": stage.container_port,
             "SourceSecurityGroupId": get_att(&lb, "GroupId"),
             "Description": "From the stage's load balancer on the container port"
         }),

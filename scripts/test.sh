@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust workspace's unit, golden and CLI tests, then
+# cfn-lint and checkov on every synthesized template. Installs the pinned Python
+# tools it needs into .venv on first use. This is the command in README.md and
+# what .ci/run calls.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+echo "== Python tools" >&2
+scripts/python-tools.sh > /dev/null
+
+echo "== cargo test --workspace" >&2
+cargo test --workspace --locked
+
+echo "== templates: cfn-lint and checkov" >&2
+scripts/lint-templates.sh
