@@ -11,6 +11,12 @@ cd "$root"
 echo "== Python tools" >&2
 scripts/python-tools.sh > /dev/null
 
+echo "== bs-synth stays offline: no AWS SDK in its dependency tree" >&2
+if cargo tree --locked -p bs-synth -e normal --prefix none | grep -E '^aws-'; then
+  echo "bs-synth must not depend on AWS SDK crates (see above)" >&2
+  exit 1
+fi
+
 echo "== cargo test --workspace" >&2
 cargo test --workspace --locked
 

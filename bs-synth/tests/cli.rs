@@ -1,5 +1,7 @@
 //! The bs-synth binary: exit codes, what goes to stdout and stderr, files written.
 
+#![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
+
 mod common;
 
 use assert_cmd::Command;
@@ -28,7 +30,11 @@ fn write_config(dir: &tempfile::TempDir, text: &str) -> PathBuf {
 fn prints_the_assembly_and_nothing_else() {
     let out = bs_synth().arg("--config").arg(example()).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let a = Assembly::from_json(std::str::from_utf8(&out.stdout).unwrap()).unwrap();
     assert_eq!(a.version, 1);
     assert_eq!(a.stack_names(), ["backstage-pipeline", "backstage"]);
@@ -39,7 +45,14 @@ fn prints_the_assembly_and_nothing_else() {
 
 #[test]
 fn same_config_same_bytes() {
-    let run = || bs_synth().arg("--config").arg(example()).output().unwrap().stdout;
+    let run = || {
+        bs_synth()
+            .arg("--config")
+            .arg(example())
+            .output()
+            .unwrap()
+            .stdout
+    };
     assert_eq!(run(), run());
 }
 
@@ -53,7 +66,10 @@ fn config_comes_from_bs_config_or_the_default_path() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("configs/env-config.yaml") && err.contains("cannot read"), "{err}");
+    assert!(
+        err.contains("configs/env-config.yaml") && err.contains("cannot read"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -71,24 +87,48 @@ fn config_errors_exit_2_naming_file_line_and_key_with_nothing_on_stdout() {
     let file = path.display().to_string();
     let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
     assert!(err.contains("has 2 problems"), "{err}");
-    assert!(err.contains(&format!("{file}:{}: common.AWS_ACCOUNT: must be a 12-digit", line_of("AWS_ACCOUNT"))), "{err}");
-    assert!(err.contains(&format!("{file}:{}: stages.prod.STAGE_APPROVAL: must be a boolean", line_of("STAGE_APPROVAL"))), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{file}:{}: common.AWS_ACCOUNT: must be a 12-digit",
+            line_of("AWS_ACCOUNT")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{file}:{}: stages.prod.STAGE_APPROVAL: must be a boolean",
+            line_of("STAGE_APPROVAL")
+        )),
+        "{err}"
+    );
 }
 
 #[test]
 fn yaml_syntax_errors_give_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_config(&dir, "common:\n  AWS_ACCOUNT: \"123\n  X: 1\nstages:\n  - [\n");
+    let path = write_config(
+        &dir,
+        "common:\n  AWS_ACCOUNT: \"123\n  X: 1\nstages:\n  - [\n",
+    );
     let out = bs_synth().arg("--config").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("{}:", path.display())) && err.contains("YAML syntax error"), "{err}");
+    assert!(
+        err.contains(&format!("{}:", path.display())) && err.contains("YAML syntax error"),
+        "{err}"
+    );
 }
 
 #[test]
 fn garbage_and_empty_configs_are_refused_without_panic() {
     let dir = tempfile::tempdir().unwrap();
-    for text in ["", "\u{0}\u{1}\u{2}binary", "just a string", "[1, 2, 3]", "common: 5\nstages: 6\n"] {
+    for text in [
+        "",
+        "\u{0}\u{1}\u{2}binary",
+        "just a string",
+        "[1, 2, 3]",
+        "common: 5\nstages: 6\n",
+    ] {
         let path = write_config(&dir, text);
         let out = bs_synth().arg("--config").arg(&path).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{text:?}");
@@ -105,32 +145,61 @@ fn warnings_go_to_stderr_and_quiet_silences_them() {
     let out = bs_synth().arg("--config").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("warning: ") && err.contains("common.POSTGRES_HOST: is ignored"), "{err}");
-    let out = bs_synth().arg("--config").arg(&path).arg("--quiet").output().unwrap();
+    assert!(
+        err.contains("warning: ") && err.contains("common.POSTGRES_HOST: is ignored"),
+        "{err}"
+    );
+    let out = bs_synth()
+        .arg("--config")
+        .arg(&path)
+        .arg("--quiet")
+        .output()
+        .unwrap();
     assert!(out.stderr.is_empty());
 }
 
 #[test]
 fn stack_selects_one_and_unknown_names_are_listed() {
-    let out = bs_synth().arg("--config").arg(example()).args(["--stack", "backstage"]).output().unwrap();
+    let out = bs_synth()
+        .arg("--config")
+        .arg(example())
+        .args(["--stack", "backstage"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let a = Assembly::from_json(std::str::from_utf8(&out.stdout).unwrap()).unwrap();
     assert_eq!(a.stack_names(), ["backstage"]);
-    let out = bs_synth().arg("--config").arg(example()).args(["--stack", "nope"]).output().unwrap();
+    let out = bs_synth()
+        .arg("--config")
+        .arg(example())
+        .args(["--stack", "nope"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--stack nope") && err.contains("backstage-pipeline and backstage"), "{err}");
+    assert!(
+        err.contains("--stack nope") && err.contains("backstage-pipeline and backstage"),
+        "{err}"
+    );
 }
 
 #[test]
 fn out_writes_templates_and_a_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("assembly");
-    let out = bs_synth().arg("--config").arg(example()).arg("--out").arg(&out_dir).output().unwrap();
+    let out = bs_synth()
+        .arg("--config")
+        .arg(example())
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout_assembly = Assembly::from_json(std::str::from_utf8(&out.stdout).unwrap()).unwrap();
-    let manifest = Assembly::from_json(&std::fs::read_to_string(out_dir.join(MANIFEST_FILE)).unwrap()).unwrap();
+    let manifest =
+        Assembly::from_json(&std::fs::read_to_string(out_dir.join(MANIFEST_FILE)).unwrap())
+            .unwrap();
     assert_eq!(manifest.stack_names(), ["backstage-pipeline", "backstage"]);
     for (m, s) in manifest.stacks.iter().zip(&stdout_assembly.stacks) {
         assert!(m.template.is_none());
@@ -143,7 +212,10 @@ fn out_writes_templates_and_a_manifest() {
         assert_eq!(m.parameters, s.parameters);
     }
     // No temporary files left behind.
-    let names: Vec<String> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
     assert_eq!(names.len(), 3, "{names:?}");
 }
 
@@ -152,7 +224,13 @@ fn out_that_cannot_be_written_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, "not a directory").unwrap();
-    let out = bs_synth().arg("--config").arg(example()).arg("--out").arg(blocker.join("sub")).output().unwrap();
+    let out = bs_synth()
+        .arg("--config")
+        .arg(example())
+        .arg("--out")
+        .arg(blocker.join("sub"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: --out"));
@@ -160,9 +238,19 @@ fn out_that_cannot_be_written_exits_1() {
 
 #[test]
 fn verbose_reports_sizes() {
-    let out = bs_synth().arg("--config").arg(example()).arg("--verbose").output().unwrap();
+    let out = bs_synth()
+        .arg("--config")
+        .arg(example())
+        .arg("--verbose")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("backstage-pipeline: ") && err.contains(" resources, ") && err.contains(" bytes"), "{err}");
+    assert!(
+        err.contains("backstage-pipeline: ")
+            && err.contains(" resources, ")
+            && err.contains(" bytes"),
+        "{err}"
+    );
     assert!(err.contains("backstage: "), "{err}");
 }
 
@@ -179,7 +267,10 @@ fn too_many_stages_break_the_resource_limit_clearly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("stack portal: it has") && err.contains("CloudFormation allows 500"), "{err}");
+    assert!(
+        err.contains("stack portal: it has") && err.contains("CloudFormation allows 500"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -205,9 +296,22 @@ fn a_closed_stdout_is_a_quiet_success() {
         bin.display(),
         config.display()
     );
-    let out = std::process::Command::new("bash").arg("-c").arg(&script).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -220,6 +324,11 @@ fn in_process_run_matches_the_binary() {
         &mut stderr,
     );
     assert_eq!(code, 0);
-    let bin = bs_synth().arg("--config").arg(example()).output().unwrap().stdout;
+    let bin = bs_synth()
+        .arg("--config")
+        .arg(example())
+        .output()
+        .unwrap()
+        .stdout;
     assert_eq!(stdout, bin);
 }

@@ -4,6 +4,8 @@
 //! After an intended change: `UPDATE_GOLDEN=1 cargo test -p bs-synth --test golden`,
 //! then review `git diff bs-synth/tests/golden`.
 
+#![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
+
 mod common;
 
 use common::*;
@@ -25,14 +27,21 @@ fn assemblies_match_their_golden_files() {
             std::fs::write(&golden, &text).unwrap();
             continue;
         }
-        let expected = std::fs::read_to_string(&golden)
-            .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", golden.display()));
+        let expected = std::fs::read_to_string(&golden).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+                golden.display()
+            )
+        });
         if expected != text {
             let line = expected
                 .lines()
                 .zip(text.lines())
                 .position(|(a, b)| a != b)
-                .map_or(expected.lines().count().min(text.lines().count()) + 1, |n| n + 1);
+                .map_or(
+                    expected.lines().count().min(text.lines().count()) + 1,
+                    |n| n + 1,
+                );
             mismatched.push(format!(
                 "{} differs from {} from line {line}:\n  golden: {}\n  now:    {}",
                 path.display(),

@@ -1,6 +1,8 @@
 //! Properties every synthesized template must have, checked on every config in
 //! `configs/` and `tests/configs/`.
 
+#![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
+
 mod common;
 
 use common::*;
@@ -20,14 +22,21 @@ fn all() -> Vec<(String, bs_core::config::Config, bs_core::assembly::Assembly)> 
 #[test]
 fn stacks_come_in_deploy_order_with_account_region_and_tags() {
     for (file, c, a) in all() {
-        assert_eq!(a.stack_names(), [format!("{}-pipeline", c.stack_name), c.stack_name.clone()], "{file}");
+        assert_eq!(
+            a.stack_names(),
+            [format!("{}-pipeline", c.stack_name), c.stack_name.clone()],
+            "{file}"
+        );
         for s in &a.stacks {
             assert_eq!(s.account, c.account);
             assert_eq!(s.region, c.region);
             assert_eq!(s.tags.get("Name"), Some(&c.stack_name));
             assert_eq!(s.tags.get("Product"), Some(&c.product));
             assert_eq!(s.capabilities, ["CAPABILITY_NAMED_IAM"]);
-            assert_eq!(s.template_bytes, s.template.as_ref().unwrap().to_string().len());
+            assert_eq!(
+                s.template_bytes,
+                s.template.as_ref().unwrap().to_string().len()
+            );
         }
     }
 }
@@ -36,7 +45,10 @@ fn stacks_come_in_deploy_order_with_account_region_and_tags() {
 fn every_taggable_resource_carries_name_and_product() {
     for (file, c, a) in all() {
         for s in &a.stacks {
-            for (id, r) in s.template.as_ref().unwrap()["Resources"].as_object().unwrap() {
+            for (id, r) in s.template.as_ref().unwrap()["Resources"]
+                .as_object()
+                .unwrap()
+            {
                 let ty = r["Type"].as_str().unwrap();
                 if !bs_synth::cfn::is_taggable(ty) {
                     continue;
@@ -44,14 +56,26 @@ fn every_taggable_resource_carries_name_and_product() {
                 let tags = &r["Properties"]["Tags"];
                 let (name, product) = match tags {
                     Value::Array(list) => {
-                        let get = |k: &str| list.iter().find(|t| t["Key"] == k).map(|t| t["Value"].clone());
+                        let get = |k: &str| {
+                            list.iter()
+                                .find(|t| t["Key"] == k)
+                                .map(|t| t["Value"].clone())
+                        };
                         (get("Name"), get("Product"))
                     }
                     Value::Object(m) => (m.get("Name").cloned(), m.get("Product").cloned()),
                     _ => (None, None),
                 };
-                assert_eq!(name, Some(json!(c.stack_name)), "{file}: {id} ({ty}) lacks tag Name");
-                assert_eq!(product, Some(json!(c.product)), "{file}: {id} ({ty}) lacks tag Product");
+                assert_eq!(
+                    name,
+                    Some(json!(c.stack_name)),
+                    "{file}: {id} ({ty}) lacks tag Name"
+                );
+                assert_eq!(
+                    product,
+                    Some(json!(c.product)),
+                    "{file}: {id} ({ty}) lacks tag Product"
+                );
             }
         }
     }
@@ -93,7 +117,10 @@ fn no_iam_statement_grants_everything_on_everything() {
             for (role, st) in statements(t) {
                 let actions = as_list(&st["Action"]);
                 let resources = as_list(&st["Resource"]);
-                assert!(!actions.contains(&json!("*")), "{file}: {role} grants action *: {st}");
+                assert!(
+                    !actions.contains(&json!("*")),
+                    "{file}: {role} grants action *: {st}"
+                );
                 let star_resource = resources.contains(&json!("*"));
                 if star_resource {
                     // A service-wide grant on `*` is allowed only to the role
@@ -102,7 +129,10 @@ fn no_iam_statement_grants_everything_on_everything() {
                     for a in &actions {
                         let a = a.as_str().unwrap();
                         if a.ends_with(":*") {
-                            assert_eq!(role, "CloudFormationRole", "{file}: {role} grants {a} on *");
+                            assert_eq!(
+                                role, "CloudFormationRole",
+                                "{file}: {role} grants {a} on *"
+                            );
                         }
                     }
                 }
@@ -120,7 +150,9 @@ fn the_cloudformation_role_manages_only_prefixed_roles_and_its_own_secrets() {
                 continue;
             }
             let actions = as_list(&st["Action"]);
-            if actions.iter().any(|a| a.as_str().unwrap().starts_with("iam:") && a != "iam:CreateServiceLinkedRole") {
+            if actions.iter().any(|a| {
+                a.as_str().unwrap().starts_with("iam:") && a != "iam:CreateServiceLinkedRole"
+            }) {
                 assert_eq!(
                     st["Resource"],
                     json!([{"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{}-*", c.stack_name)}]),
@@ -129,7 +161,10 @@ fn the_cloudformation_role_manages_only_prefixed_roles_and_its_own_secrets() {
             }
             if actions.contains(&json!("secretsmanager:*")) {
                 let text = st["Resource"].to_string();
-                assert!(text.contains(&format!("secret:{}/*", c.stack_name)), "{file}: {text}");
+                assert!(
+                    text.contains(&format!("secret:{}/*", c.stack_name)),
+                    "{file}: {text}"
+                );
             }
         }
     }
@@ -141,7 +176,10 @@ fn every_role_is_named_with_the_stack_prefix() {
         for s in &a.stacks {
             for (id, r) in resources_of(s.template.as_ref().unwrap(), "AWS::IAM::Role") {
                 let name = r["Properties"]["RoleName"].as_str().unwrap();
-                assert!(name.starts_with(&format!("{}-", c.stack_name)), "{file}: {id} is {name}");
+                assert!(
+                    name.starts_with(&format!("{}-", c.stack_name)),
+                    "{file}: {id} is {name}"
+                );
                 assert!(name.len() <= 64, "{file}: {name}");
             }
         }
@@ -193,7 +231,10 @@ fn references_resolve_within_the_template() {
                 }
                 if let Some(Value::Array(f)) = m.get("Fn::If") {
                     let cond = f[0].as_str().unwrap();
-                    assert!(t["Conditions"].get(cond).is_some(), "{file}: condition {cond}");
+                    assert!(
+                        t["Conditions"].get(cond).is_some(),
+                        "{file}: condition {cond}"
+                    );
                 }
             }
         }
@@ -206,7 +247,8 @@ fn each_stage_gets_common_plus_its_own_environment_only() {
     let a = synth(&c);
     let t = template(&a, "backstage");
     let env = |stage: &str| -> Vec<(String, Value)> {
-        resource(t, &format!("TaskDefinition{stage}"))["Properties"]["ContainerDefinitions"][0]["Environment"]
+        resource(t, &format!("TaskDefinition{stage}"))["Properties"]["ContainerDefinitions"][0]
+            ["Environment"]
             .as_array()
             .unwrap()
             .iter()
@@ -220,8 +262,14 @@ fn each_stage_gets_common_plus_its_own_environment_only() {
     assert!(prod.contains(&("NODE_ENV".into(), json!("production"))));
     assert!(prod.contains(&("LOG_LEVEL".into(), json!("info"))));
     // POSTGRES_HOST is the stage's own cluster endpoint.
-    assert!(prod.contains(&("POSTGRES_HOST".into(), json!({"Fn::GetAtt": ["DatabaseClusterProd", "Endpoint.Address"]}))));
-    assert!(test.contains(&("POSTGRES_HOST".into(), json!({"Fn::GetAtt": ["DatabaseClusterTest", "Endpoint.Address"]}))));
+    assert!(prod.contains(&(
+        "POSTGRES_HOST".into(),
+        json!({"Fn::GetAtt": ["DatabaseClusterProd", "Endpoint.Address"]})
+    )));
+    assert!(test.contains(&(
+        "POSTGRES_HOST".into(),
+        json!({"Fn::GetAtt": ["DatabaseClusterTest", "Endpoint.Address"]})
+    )));
     // Sorted, so the bytes are stable.
     let names: Vec<&String> = prod.iter().map(|(n, _)| n).collect();
     let mut sorted = names.clone();
@@ -239,15 +287,26 @@ fn secrets_reach_containers_only_as_ecs_secrets() {
                     let name = e["Name"].as_str().unwrap();
                     assert!(!name.contains("PASSWORD"), "{file}: {id} has plain {name}");
                 }
-                let secrets: Vec<&str> = container["Secrets"].as_array().unwrap().iter().map(|s| s["Name"].as_str().unwrap()).collect();
+                let secrets: Vec<&str> = container["Secrets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["Name"].as_str().unwrap())
+                    .collect();
                 assert!(secrets.contains(&"POSTGRES_PASSWORD"), "{file}: {id}");
             }
         }
     }
     let a = synth(&load_named("example"));
     let t = template(&a, "backstage");
-    let secrets = &resource(t, "TaskDefinitionProd")["Properties"]["ContainerDefinitions"][0]["Secrets"];
-    let names: Vec<&str> = secrets.as_array().unwrap().iter().map(|s| s["Name"].as_str().unwrap()).collect();
+    let secrets =
+        &resource(t, "TaskDefinitionProd")["Properties"]["ContainerDefinitions"][0]["Secrets"];
+    let names: Vec<&str> = secrets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Name"].as_str().unwrap())
+        .collect();
     assert_eq!(
         names,
         [
@@ -266,8 +325,14 @@ fn secrets_reach_containers_only_as_ecs_secrets() {
     );
     // The execution role may read exactly those secrets.
     let exec = resource(t, "ExecutionRoleProd").to_string();
-    assert!(exec.contains("secret:backstage/prod/github-auth-??????"), "{exec}");
-    assert!(!exec.contains("secret:backstage/test/github-auth"), "prod reads test's secret: {exec}");
+    assert!(
+        exec.contains("secret:backstage/prod/github-auth-??????"),
+        "{exec}"
+    );
+    assert!(
+        !exec.contains("secret:backstage/test/github-auth"),
+        "prod reads test's secret: {exec}"
+    );
 }
 
 #[test]
@@ -278,17 +343,34 @@ fn stages_run_an_explicit_image_input_never_latest() {
             let id = &stage.id;
             let param = &t["Parameters"][format!("Image{id}")];
             assert_eq!(param["Default"], json!(""), "{file}");
-            let image = &resource(t, &format!("TaskDefinition{id}"))["Properties"]["ContainerDefinitions"][0]["Image"];
+            let image = &resource(t, &format!("TaskDefinition{id}"))["Properties"]
+                ["ContainerDefinitions"][0]["Image"];
             assert_eq!(image["Fn::If"][0], json!(format!("HasImage{id}")), "{file}");
-            assert_eq!(image["Fn::If"][1], json!({"Ref": format!("Image{id}")}), "{file}");
+            assert_eq!(
+                image["Fn::If"][1],
+                json!({"Ref": format!("Image{id}")}),
+                "{file}"
+            );
             // No image yet: no task runs, so the first deploy needs no image.
             let desired = &resource(t, &format!("Service{id}"))["Properties"]["DesiredCount"];
-            assert_eq!(desired, &json!({"Fn::If": [format!("HasImage{id}"), 1, 0]}), "{file}");
+            assert_eq!(
+                desired,
+                &json!({"Fn::If": [format!("HasImage{id}"), 1, 0]}),
+                "{file}"
+            );
             let deploy = &a.stack(&c.stack_name).unwrap().parameters[&format!("Image{id}")];
-            assert_eq!(deploy, &bs_core::assembly::DeployParameter::StageImage { stage: stage.name.clone() });
+            assert_eq!(
+                deploy,
+                &bs_core::assembly::DeployParameter::StageImage {
+                    stage: stage.name.clone()
+                }
+            );
         }
         for (id, td) in resources_of(t, "AWS::ECS::TaskDefinition") {
-            assert!(!td.to_string().contains(":latest"), "{file}: {id} runs latest");
+            assert!(
+                !td.to_string().contains(":latest"),
+                "{file}: {id} runs latest"
+            );
         }
     }
 }
@@ -300,18 +382,36 @@ fn services_roll_back_on_failure_and_wait_for_their_listener() {
         for stage in &c.stages {
             let svc = resource(t, &format!("Service{}", stage.id));
             let dc = &svc["Properties"]["DeploymentConfiguration"];
-            assert_eq!(dc["DeploymentCircuitBreaker"], json!({"Enable": true, "Rollback": true}), "{file}");
+            assert_eq!(
+                dc["DeploymentCircuitBreaker"],
+                json!({"Enable": true, "Rollback": true}),
+                "{file}"
+            );
             let deps = svc["DependsOn"].as_array().unwrap();
-            assert!(deps.contains(&json!(format!("HttpsListener{}", stage.id))), "{file}");
-            assert_eq!(resource(t, &format!("TargetGroup{}", stage.id))["Properties"]["TargetType"], "ip");
+            assert!(
+                deps.contains(&json!(format!("HttpsListener{}", stage.id))),
+                "{file}"
+            );
+            assert_eq!(
+                resource(t, &format!("TargetGroup{}", stage.id))["Properties"]["TargetType"],
+                "ip"
+            );
             let logs = &svc["Properties"];
             assert_eq!(logs["LaunchType"], "FARGATE");
             let td = &resource(t, &format!("TaskDefinition{}", stage.id))["Properties"];
-            assert_eq!((td["Cpu"].as_str(), td["Memory"].as_str()), (Some("512"), Some("2048")));
+            assert_eq!(
+                (td["Cpu"].as_str(), td["Memory"].as_str()),
+                (Some("512"), Some("2048"))
+            );
             let log_config = &td["ContainerDefinitions"][0]["LogConfiguration"];
             assert_eq!(log_config["LogDriver"], "awslogs", "{file}");
-            let group = log_config["Options"]["awslogs-group"]["Ref"].as_str().unwrap();
-            assert_eq!(resource(t, group)["Properties"]["RetentionInDays"], json!(stage.log_retention_days));
+            let group = log_config["Options"]["awslogs-group"]["Ref"]
+                .as_str()
+                .unwrap();
+            assert_eq!(
+                resource(t, group)["Properties"]["RetentionInDays"],
+                json!(stage.log_retention_days)
+            );
         }
     }
 }
@@ -322,21 +422,46 @@ fn security_groups_admit_only_the_next_hop() {
         let t = template(&a, &c.stack_name);
         for stage in &c.stages {
             let id = &stage.id;
-            let task_in = resource(t, &format!("TaskSecurityGroup{id}IngressFromLoadBalancer"))["Properties"].clone();
-            assert_eq!(task_in["SourceSecurityGroupId"], json!({"Fn::GetAtt": [format!("LoadBalancerSecurityGroup{id}"), "GroupId"]}), "{file}");
-            assert_eq!((task_in["FromPort"].clone(), task_in["ToPort"].clone()), (json!(stage.container_port), json!(stage.container_port)));
-            let db_in = resource(t, &format!("DatabaseSecurityGroup{id}IngressFromTasks"))["Properties"].clone();
-            assert_eq!(db_in["SourceSecurityGroupId"], json!({"Fn::GetAtt": [format!("TaskSecurityGroup{id}"), "GroupId"]}), "{file}");
+            let task_in = resource(t, &format!("TaskSecurityGroup{id}IngressFromLoadBalancer"))
+                ["Properties"]
+                .clone();
+            assert_eq!(
+                task_in["SourceSecurityGroupId"],
+                json!({"Fn::GetAtt": [format!("LoadBalancerSecurityGroup{id}"), "GroupId"]}),
+                "{file}"
+            );
+            assert_eq!(
+                (task_in["FromPort"].clone(), task_in["ToPort"].clone()),
+                (json!(stage.container_port), json!(stage.container_port))
+            );
+            let db_in = resource(t, &format!("DatabaseSecurityGroup{id}IngressFromTasks"))
+                ["Properties"]
+                .clone();
+            assert_eq!(
+                db_in["SourceSecurityGroupId"],
+                json!({"Fn::GetAtt": [format!("TaskSecurityGroup{id}"), "GroupId"]}),
+                "{file}"
+            );
             assert_eq!(db_in["FromPort"], json!(stage.postgres_port));
             // No inline ingress on the task or database groups: only the rules above.
             for g in ["TaskSecurityGroup", "DatabaseSecurityGroup"] {
-                assert!(resource(t, &format!("{g}{id}"))["Properties"].get("SecurityGroupIngress").is_none(), "{file}: {g}{id}");
+                assert!(
+                    resource(t, &format!("{g}{id}"))["Properties"]
+                        .get("SecurityGroupIngress")
+                        .is_none(),
+                    "{file}: {g}{id}"
+                );
             }
             // Every other ingress rule of the stack targets one of these groups, from them.
             let ingress = resources_of(t, "AWS::EC2::SecurityGroupIngress");
             assert_eq!(ingress.len(), 2 * c.stages.len(), "{file}");
-            let lb_ports: Vec<Value> = resource(t, &format!("LoadBalancerSecurityGroup{id}"))["Properties"]["SecurityGroupIngress"]
-                .as_array().unwrap().iter().map(|r| r["FromPort"].clone()).collect();
+            let lb_ports: Vec<Value> = resource(t, &format!("LoadBalancerSecurityGroup{id}"))
+                ["Properties"]["SecurityGroupIngress"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["FromPort"].clone())
+                .collect();
             assert_eq!(lb_ports, [json!(443), json!(80)]);
         }
     }
@@ -348,7 +473,10 @@ fn https_uses_a_current_tls_policy_and_http_redirects() {
         let t = template(&a, &c.stack_name);
         for stage in &c.stages {
             let https = &resource(t, &format!("HttpsListener{}", stage.id))["Properties"];
-            assert_eq!(https["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06", "{file}");
+            assert_eq!(
+                https["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                "{file}"
+            );
             let cert = &https["Certificates"][0]["CertificateArn"];
             match &stage.acm_arn {
                 Some(arn) => assert_eq!(cert, &json!(arn)),
@@ -357,7 +485,10 @@ fn https_uses_a_current_tls_policy_and_http_redirects() {
                     let c = &resource(t, &format!("Certificate{}", stage.id))["Properties"];
                     assert_eq!(c["ValidationMethod"], "DNS");
                     assert_eq!(c["DomainName"], json!(stage.fqdn()));
-                    assert!(c["DomainValidationOptions"][0]["HostedZoneId"]["Ref"].as_str().unwrap().starts_with("HostedZoneId"));
+                    assert!(c["DomainValidationOptions"][0]["HostedZoneId"]["Ref"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("HostedZoneId"));
                 }
             }
             let http = &resource(t, &format!("HttpListener{}", stage.id))["Properties"];
@@ -367,7 +498,10 @@ fn https_uses_a_current_tls_policy_and_http_redirects() {
             );
             let record = &resource(t, &format!("DnsRecord{}", stage.id))["Properties"];
             assert_eq!(record["Name"], json!(format!("{}.", stage.fqdn())));
-            assert_eq!(record["AliasTarget"]["HostedZoneId"], json!({"Fn::GetAtt": [format!("LoadBalancer{}", stage.id), "CanonicalHostedZoneID"]}));
+            assert_eq!(
+                record["AliasTarget"]["HostedZoneId"],
+                json!({"Fn::GetAtt": [format!("LoadBalancer{}", stage.id), "CanonicalHostedZoneID"]})
+            );
         }
     }
 }
@@ -380,7 +514,14 @@ fn databases_are_encrypted_backed_up_and_snapshotted() {
             let cluster = resource(t, &format!("DatabaseCluster{}", stage.id));
             let p = &cluster["Properties"];
             assert_eq!(p["Engine"], "aurora-postgresql");
-            let major: u32 = p["EngineVersion"].as_str().unwrap().split('.').next().unwrap().parse().unwrap();
+            let major: u32 = p["EngineVersion"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
             assert!(major >= 14, "{file}: engine {major} is retired");
             assert_eq!(p["StorageEncrypted"], true);
             assert!(p["BackupRetentionPeriod"].as_u64().unwrap() >= 7);
@@ -388,9 +529,16 @@ fn databases_are_encrypted_backed_up_and_snapshotted() {
             assert_eq!(cluster["UpdateReplacePolicy"], "Snapshot");
             assert_eq!(p["Port"], json!(stage.postgres_port));
             // Credentials only through dynamic references to the generated secret.
-            assert!(p["MasterUserPassword"]["Fn::Sub"].as_str().unwrap().starts_with("{{resolve:secretsmanager:"));
-            let secret = &resource(t, &format!("DatabaseSecret{}", stage.id))["Properties"]["GenerateSecretString"];
-            assert_eq!(secret["SecretStringTemplate"], json!(json!({"username": stage.postgres_user}).to_string()));
+            assert!(p["MasterUserPassword"]["Fn::Sub"]
+                .as_str()
+                .unwrap()
+                .starts_with("{{resolve:secretsmanager:"));
+            let secret = &resource(t, &format!("DatabaseSecret{}", stage.id))["Properties"]
+                ["GenerateSecretString"];
+            assert_eq!(
+                secret["SecretStringTemplate"],
+                json!(json!({"username": stage.postgres_user}).to_string())
+            );
             assert_eq!(secret["ExcludePunctuation"], true);
         }
     }
@@ -400,7 +548,10 @@ fn databases_are_encrypted_backed_up_and_snapshotted() {
 fn repository_is_created_or_imported() {
     let created = synth(&load_named("example"));
     let t = template(&created, "backstage");
-    assert_eq!(resource(t, "Repository")["Properties"]["RepositoryName"], "backstage");
+    assert_eq!(
+        resource(t, "Repository")["Properties"]["RepositoryName"],
+        "backstage"
+    );
     assert_eq!(resource(t, "Repository")["DeletionPolicy"], "Retain");
     let imported = synth(&load_named("imported"));
     let t = template(&imported, "dev-portal");
@@ -413,28 +564,58 @@ fn certificates_are_created_only_without_acm_arn() {
     let t = template(&synth(&load_named("imported")), "dev-portal").clone();
     assert!(resources_of(&t, "AWS::CertificateManager::Certificate").is_empty());
     // Known zone ids become the parameters' defaults.
-    assert_eq!(t["Parameters"]["HostedZoneIdAcmeIo"]["Default"], "Z0PRODUCTION9");
-    assert_eq!(t["Parameters"]["HostedZoneIdStagingAcmeIo"]["Default"], "Z0STAGING123");
+    assert_eq!(
+        t["Parameters"]["HostedZoneIdAcmeIo"]["Default"],
+        "Z0PRODUCTION9"
+    );
+    assert_eq!(
+        t["Parameters"]["HostedZoneIdStagingAcmeIo"]["Default"],
+        "Z0STAGING123"
+    );
     let t = template(&synth(&load_named("minimal")), "portal").clone();
-    assert_eq!(resources_of(&t, "AWS::CertificateManager::Certificate").len(), 1);
-    assert!(t["Parameters"]["HostedZoneIdAcmeDev"].get("Default").is_none());
+    assert_eq!(
+        resources_of(&t, "AWS::CertificateManager::Certificate").len(),
+        1
+    );
+    assert!(t["Parameters"]["HostedZoneIdAcmeDev"]
+        .get("Default")
+        .is_none());
 }
 
 #[test]
 fn notifications_follow_codestar_notify_arn() {
     let on = synth(&load_named("five-stages"));
-    assert_eq!(resources_of(template(&on, "backstage-pipeline"), "AWS::CodeStarNotifications::NotificationRule").len(), 1);
-    let app_rule = resources_of(template(&on, "backstage"), "AWS::CodeStarNotifications::NotificationRule");
+    assert_eq!(
+        resources_of(
+            template(&on, "backstage-pipeline"),
+            "AWS::CodeStarNotifications::NotificationRule"
+        )
+        .len(),
+        1
+    );
+    let app_rule = resources_of(
+        template(&on, "backstage"),
+        "AWS::CodeStarNotifications::NotificationRule",
+    );
     assert_eq!(app_rule.len(), 1);
     assert!(app_rule[0].1.to_string().contains("manual-approval-needed"));
     let off = synth(&load_named("minimal"));
     for s in &off.stacks {
-        assert!(resources_of(s.template.as_ref().unwrap(), "AWS::CodeStarNotifications::NotificationRule").is_empty());
+        assert!(resources_of(
+            s.template.as_ref().unwrap(),
+            "AWS::CodeStarNotifications::NotificationRule"
+        )
+        .is_empty());
     }
 }
 
 fn stage_names(pipeline: &Value) -> Vec<String> {
-    pipeline["Properties"]["Stages"].as_array().unwrap().iter().map(|s| s["Name"].as_str().unwrap().to_string()).collect()
+    pipeline["Properties"]["Stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -442,17 +623,39 @@ fn infra_pipeline_updates_itself_before_the_backstage_stack() {
     let a = synth(&load_named("example"));
     let t = template(&a, "backstage-pipeline");
     let p = resource(t, "Pipeline");
-    assert_eq!(stage_names(p), ["Source", "Synth", "UpdatePipeline", "Deploy"]);
+    assert_eq!(
+        stage_names(p),
+        ["Source", "Synth", "UpdatePipeline", "Deploy"]
+    );
     assert_eq!(p["Properties"]["RestartExecutionOnUpdate"], true);
     let stages = p["Properties"]["Stages"].as_array().unwrap();
-    let env = |i: usize| -> Value { serde_json::from_str(stages[i]["Actions"][0]["Configuration"]["EnvironmentVariables"].as_str().unwrap()).unwrap() };
+    let env = |i: usize| -> Value {
+        serde_json::from_str(
+            stages[i]["Actions"][0]["Configuration"]["EnvironmentVariables"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap()
+    };
     assert_eq!(env(2)[0]["value"], "backstage-pipeline");
     assert_eq!(env(3)[0]["value"], "backstage");
-    assert_eq!(resource(t, "SynthProject")["Properties"]["Source"]["BuildSpec"], "infra-buildspec.yml");
+    assert_eq!(
+        resource(t, "SynthProject")["Properties"]["Source"]["BuildSpec"],
+        "infra-buildspec.yml"
+    );
     let bucket = &resource(t, "ArtifactBucket")["Properties"];
-    assert_eq!(bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "aws:kms");
-    assert_eq!(bucket["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"], true);
-    assert!(resource(t, "ArtifactBucketPolicy").to_string().contains("aws:SecureTransport"));
+    assert_eq!(
+        bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+            ["ServerSideEncryptionByDefault"]["SSEAlgorithm"],
+        "aws:kms"
+    );
+    assert_eq!(
+        bucket["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"],
+        true
+    );
+    assert!(resource(t, "ArtifactBucketPolicy")
+        .to_string()
+        .contains("aws:SecureTransport"));
 }
 
 #[test]
@@ -463,36 +666,75 @@ fn app_pipeline_builds_then_promotes_stage_by_stage_with_approvals() {
     let p = resource(t, "AppPipeline");
     assert_eq!(
         stage_names(p),
-        ["Source", "Build", "Deploy-dev", "Deploy-test", "Deploy-qa", "Deploy-staging", "Deploy-prod"]
+        [
+            "Source",
+            "Build",
+            "Deploy-dev",
+            "Deploy-test",
+            "Deploy-qa",
+            "Deploy-staging",
+            "Deploy-prod"
+        ]
     );
     let stages = p["Properties"]["Stages"].as_array().unwrap();
     for (i, stage) in c.stages.iter().enumerate() {
         let actions = stages[i + 2]["Actions"].as_array().unwrap();
-        let names: Vec<&str> = actions.iter().map(|a| a["Name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = actions
+            .iter()
+            .map(|a| a["Name"].as_str().unwrap())
+            .collect();
         if stage.approval {
             assert_eq!(names, ["Approve", "Promote"], "{}", stage.name);
             assert_eq!(actions[0]["ActionTypeId"]["Provider"], "Manual");
-            assert_eq!(actions[0]["Configuration"].get("NotificationArn").is_some(), !stage.approval_emails.is_empty());
+            assert_eq!(
+                actions[0]["Configuration"].get("NotificationArn").is_some(),
+                !stage.approval_emails.is_empty()
+            );
         } else {
             assert_eq!(names, ["Promote"], "{}", stage.name);
         }
-        let env: Value = serde_json::from_str(actions.last().unwrap()["Configuration"]["EnvironmentVariables"].as_str().unwrap()).unwrap();
-        assert_eq!(env[0], json!({"name": "STAGE", "value": stage.name, "type": "PLAINTEXT"}));
-        assert_eq!(env[1]["value"], if i == 0 { "build" } else { "previous-stage" });
+        let env: Value = serde_json::from_str(
+            actions.last().unwrap()["Configuration"]["EnvironmentVariables"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            env[0],
+            json!({"name": "STAGE", "value": stage.name, "type": "PLAINTEXT"})
+        );
+        assert_eq!(
+            env[1]["value"],
+            if i == 0 { "build" } else { "previous-stage" }
+        );
     }
     let topic = &resource(t, "ApprovalTopicProd")["Properties"]["Subscription"];
-    assert_eq!(topic, &json!([
-        {"Endpoint": "release-managers@example.com", "Protocol": "email"},
-        {"Endpoint": "platform@example.com", "Protocol": "email"}
-    ]));
+    assert_eq!(
+        topic,
+        &json!([
+            {"Endpoint": "release-managers@example.com", "Protocol": "email"},
+            {"Endpoint": "platform@example.com", "Protocol": "email"}
+        ])
+    );
     let build = &resource(t, "AppBuildProject")["Properties"];
     assert_eq!(build["Environment"]["PrivilegedMode"], true);
-    assert!(build["Source"]["BuildSpec"].as_str().unwrap().contains("--cache-from"));
+    assert!(build["Source"]["BuildSpec"]
+        .as_str()
+        .unwrap()
+        .contains("--cache-from"));
     // The GitHub App secret reaches the build as a secret, not as its value.
-    let env = build["Environment"]["EnvironmentVariables"].as_array().unwrap();
-    let gh = env.iter().find(|e| e["Name"] == "GITHUB_APP_CREDENTIALS").unwrap();
+    let env = build["Environment"]["EnvironmentVariables"]
+        .as_array()
+        .unwrap();
+    let gh = env
+        .iter()
+        .find(|e| e["Name"] == "GITHUB_APP_CREDENTIALS")
+        .unwrap();
     assert_eq!(gh["Type"], "SECRETS_MANAGER");
-    assert_eq!(resource(t, "AppPromoteProject")["Properties"]["Environment"]["PrivilegedMode"], false);
+    assert_eq!(
+        resource(t, "AppPromoteProject")["Properties"]["Environment"]["PrivilegedMode"],
+        false
+    );
 }
 
 #[test]
@@ -512,7 +754,10 @@ fn stacks_fit_cloudformation_limits() {
     for (file, _, a) in all() {
         for s in &a.stacks {
             assert!(s.resource_count <= 500, "{file}");
-            assert!(bs_synth::limits::check(s.template.as_ref().unwrap(), s.template_bytes).is_empty(), "{file}");
+            assert!(
+                bs_synth::limits::check(s.template.as_ref().unwrap(), s.template_bytes).is_empty(),
+                "{file}"
+            );
         }
     }
 }

@@ -192,10 +192,20 @@ pub fn parse(text: &str, file: &str) -> Result<Loaded, ConfigError> {
             config,
             warnings: v.warnings,
         }),
-        _ => Err(ConfigError {
-            file: file.to_string(),
-            problems: v.problems,
-        }),
+        _ => {
+            // A bad value in `common` is met once per stage that inherits it:
+            // report it once.
+            let mut problems: Vec<Problem> = Vec::new();
+            for p in v.problems {
+                if !problems.contains(&p) {
+                    problems.push(p);
+                }
+            }
+            Err(ConfigError {
+                file: file.to_string(),
+                problems,
+            })
+        }
     }
 }
 

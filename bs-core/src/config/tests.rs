@@ -502,3 +502,41 @@ fn the_example_config_is_valid_and_covers_every_key() {
         );
     }
 }
+
+#[test]
+fn arns_must_be_in_the_region_s_partition() {
+    let text = BASE.replace(
+        "arn:aws:codestar-connections:eu-west-1",
+        "arn:aws-cn:codestar-connections:cn-north-1",
+    );
+    let p = problems(&text);
+    assert!(
+        has(
+            &p,
+            "common.CODESTAR_CONN_ARN: is in partition `aws-cn`, but AWS_REGION is in `aws`"
+        ),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn every_bad_value_is_reported_with_its_key() {
+    let text = BASE
+        .replace("GITHUB_ORG: org", "GITHUB_ORG: my org")
+        .replace("  DOMAIN_NAME: example.com\n", "  DOMAIN_NAME: example.com\n  GITHUB_APP_BRANCH: a..b\n  POSTGRES_USER: 1admin\n  POSTGRES_ENGINE_VERSION: latest\n  HEALTH_CHECK_PATH: health\n  LOG_RETENTION_DAYS: 42\n  AWS_AUTH_SECRET_NAME: has space\n  CONTAINER_NAME: back stage\n  ECR_REPO_NAME: repo\n");
+    let p = problems(&text);
+    for key in [
+        "common.GITHUB_ORG",
+        "common.GITHUB_APP_BRANCH",
+        "common.POSTGRES_USER",
+        "common.POSTGRES_ENGINE_VERSION",
+        "common.HEALTH_CHECK_PATH",
+        "common.LOG_RETENTION_DAYS",
+        "common.AWS_AUTH_SECRET_NAME",
+        "common.CONTAINER_NAME",
+    ] {
+        let n = p.iter().filter(|x| x.contains(&format!("{key}: "))).count();
+        // Inherited by two stages, reported once.
+        assert_eq!(n, 1, "{key} in {p:#?}");
+    }
+}

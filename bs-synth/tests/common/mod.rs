@@ -1,5 +1,5 @@
 //! Helpers shared by bs-synth's tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use bs_core::assembly::Assembly;
 use bs_core::config::{self, Config};
