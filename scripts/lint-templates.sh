@@ -10,7 +10,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bin="$(scripts/python-tools.sh)"
+bin="$(scripts/python-tools.sh lint)"
 synth="${BS_SYNTH:-$root/target/debug/bs-synth}"
 [[ -x "$synth" ]] || cargo build --quiet -p bs-synth
 

@@ -9,7 +9,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 echo "== Python tools" >&2
-scripts/python-tools.sh > /dev/null
+scripts/python-tools.sh lint > /dev/null
+scripts/python-tools.sh local-aws > /dev/null
 
 echo "== bs-synth stays offline: no AWS SDK in its dependency tree" >&2
 if cargo tree --locked -p bs-synth -e normal --prefix none | grep -E '^aws-'; then
