@@ -2,8 +2,17 @@
 
 /// Everything asked for was done (also: "no changes").
 pub const SUCCESS: i32 = 0;
-/// The work failed at run time: I/O, AWS, a failed deployment.
+/// The work failed at run time: a failed deployment, a file that could not be
+/// written.
 pub const FAILURE: i32 = 1;
-/// The input was rejected before anything was done: flags, config, assembly,
-/// or stacks that would break a CloudFormation limit.
+/// The input was rejected before anything was changed: flags, config, assembly,
+/// parameters, stacks that would break a CloudFormation limit, credentials of
+/// another account than the assembly's.
 pub const USAGE: i32 = 2;
+/// AWS could not be asked: no credentials, no network, an API refused a call
+/// (permissions, throttling beyond the retries).
+pub const AWS: i32 = 3;
+/// A wait ran out of time (`--timeout`); the operation may still be running.
+pub const TIMEOUT: i32 = 4;
+/// Interrupted (Ctrl-C): 128 + SIGINT.
+pub const INTERRUPTED: i32 = 130;

@@ -1,0 +1,632 @@
+//! The change-set deploy engine.
+//!
+//! [`deploy`] takes one stack of the assembly to its template: it waits for an
+//! operation in progress, recreates a stack left in ROLLBACK_COMPLETE by a
+//! failed creation, resolves parameters (previous values kept), stages large
+//! templates in S3, creates a change set, shows the planned changes, and —
+//! unless previewing — executes it and follows the stack until it settles.
+//! [`execute_reviewed`] runs a change set a person reviewed; [`follow_existing`]
+//! only watches; [`destroy`] deletes.
+
+pub mod change_set;
+mod destroy;
+pub mod follow;
+pub mod parameters;
+pub mod stack;
+pub mod staging;
+
+pub use destroy::destroy;
+
+use crate::error::Error;
+use crate::interrupt::Interrupt;
+use crate::progress::{Message, Renderer};
+use crate::sdk::Clients;
+use aws_sdk_cloudformation::types::Tag;
+use bs_core::assembly::StackArtifact;
+use change_set::{Body, Counts, Created};
+use follow::{Failure, Follow};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// How to deploy.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The role CloudFormation assumes (`--role-arn`).
+    pub role_arn: Option<String>,
+    /// `--parameter KEY=VALUE`.
+    pub overrides: BTreeMap<String, String>,
+    /// `--change-set-name`; otherwise derived from the content.
+    pub change_set_name: Option<String>,
+    /// Stop after showing the changes.
+    pub preview: bool,
+    pub poll: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            role_arn: None,
+            overrides: BTreeMap::new(),
+            change_set_name: None,
+            preview: false,
+            poll: Duration::from_secs(3),
+            timeout: Duration::from_secs(3600),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeSetRef {
+    pub name: String,
+    pub arn: String,
+}
+
+/// A resource CloudFormation kept when it deleted the stack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Retained {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub physical_id: String,
+    /// `Retain`, `Snapshot` (a final snapshot was taken) or `Skipped`.
+    pub policy: String,
+}
+
+/// What happened to one stack: the result document's entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub name: String,
+    pub id: Option<String>,
+    /// The final stack status, or `NO_CHANGES`, `PREVIEW`, `ABSENT`.
+    pub status: String,
+    /// `create`, `update`, `execute`, `follow` or `destroy`.
+    pub action: String,
+    pub changes: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_set: Option<ChangeSetRef>,
+    /// Parameters resolved at deploy time (hosted zone ids).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub resolved_parameters: BTreeMap<String, String>,
+    pub outputs: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_url: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<Failure>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retained: Vec<Retained>,
+    pub duration_seconds: f64,
+}
+
+impl Outcome {
+    fn new(name: &str, action: &str, status: &str, start: Instant) -> Outcome {
+        Outcome {
+            name: name.to_string(),
+            id: None,
+            status: status.to_string(),
+            action: action.to_string(),
+            changes: Counts::default(),
+            change_set: None,
+            resolved_parameters: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            template_url: None,
+            failures: Vec::new(),
+            retained: Vec::new(),
+            duration_seconds: seconds(start),
+        }
+    }
+
+    /// The operation ended badly (the exit code is then 1).
+    pub fn failed(&self) -> bool {
+        !matches!(
+            self.status.as_str(),
+            "CREATE_COMPLETE"
+                | "UPDATE_COMPLETE"
+                | "IMPORT_COMPLETE"
+                | "DELETE_COMPLETE"
+                | "NO_CHANGES"
+                | "PREVIEW"
+                | "ABSENT"
+        )
+    }
+}
+
+fn seconds(start: Instant) -> f64 {
+    (start.elapsed().as_secs_f64() * 10.0).round() / 10.0
+}
+
+fn step(ui: &mut dyn Renderer, stack: &str, text: impl Into<String>) {
+    ui.message(&Message::Step {
+        stack: stack.to_string(),
+        text: text.into(),
+    });
+}
+
+fn report_failures(ui: &mut dyn Renderer, stack: &str, failures: &[Failure]) {
+    for f in failures {
+        ui.message(&Message::Failure {
+            stack: stack.to_string(),
+            logical_id: f.logical_id.clone(),
+            resource_type: f.resource_type.clone(),
+            status: f.status.clone(),
+            reason: f.reason.clone(),
+        });
+    }
+}
+
+/// Waits for an operation in progress; returns the settled state.
+async fn settle(
+    clients: &Clients,
+    name: &str,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Result<Option<stack::Current>, Error> {
+    let current = stack::describe(clients, name).await?;
+    let Some(c) = &current else { return Ok(None) };
+    if stack::is_settled(&c.status) || c.status == "REVIEW_IN_PROGRESS" {
+        return Ok(current);
+    }
+    step(
+        ui,
+        name,
+        format!(
+            "an operation is in progress ({}): waiting for it to end",
+            c.status
+        ),
+    );
+    let from = follow::newest_event(clients, &c.id).await?;
+    follow::follow(
+        clients,
+        Follow {
+            stack: name,
+            stack_id: &c.id,
+            from_event: from,
+            previous_status: None,
+            poll: opts.poll,
+            timeout: opts.timeout,
+        },
+        ui,
+        interrupt,
+    )
+    .await?;
+    stack::describe(clients, name).await
+}
+
+/// Deletes a stack and follows the deletion; returns how it ended.
+pub(crate) async fn delete_and_follow(
+    clients: &Clients,
+    name: &str,
+    current: &stack::Current,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Result<follow::Followed, Error> {
+    let from = follow::newest_event(clients, &current.id).await?;
+    clients
+        .cloudformation
+        .delete_stack()
+        .stack_name(&current.id)
+        .set_role_arn(opts.role_arn.clone())
+        .send()
+        .await
+        .map_err(|e| crate::error::aws(&format!("deleting stack {name}"), &e))?;
+    follow::follow(
+        clients,
+        Follow {
+            stack: name,
+            stack_id: &current.id,
+            from_event: from,
+            previous_status: Some(current.status.clone()),
+            poll: opts.poll,
+            timeout: opts.timeout,
+        },
+        ui,
+        interrupt,
+    )
+    .await
+}
+
+/// Deploys one stack of the assembly. `body` is the template as sent.
+pub async fn deploy(
+    clients: &Clients,
+    artifact: &StackArtifact,
+    body: &str,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Result<Outcome, Error> {
+    let start = Instant::now();
+    let name = artifact.name.as_str();
+    let template = artifact
+        .template
+        .as_ref()
+        .ok_or_else(|| Error::Input(format!("stack {name}: the assembly holds no template")))?;
+
+    let mut current = settle(clients, name, opts, ui, interrupt).await?;
+    if let Some(c) = &current {
+        match c.status.as_str() {
+            "ROLLBACK_COMPLETE" => {
+                step(ui, name, "is ROLLBACK_COMPLETE after a failed creation: deleting it to create it anew");
+                let deleted = delete_and_follow(clients, name, c, opts, ui, interrupt).await?;
+                if deleted.status != "DELETE_COMPLETE" {
+                    report_failures(ui, name, &deleted.failures);
+                    return Err(Error::Failed(format!(
+                        "stack {name} could not be deleted ({}); delete it by hand, then deploy again",
+                        deleted.status
+                    )));
+                }
+                current = None;
+            }
+            "UPDATE_ROLLBACK_FAILED" => {
+                return Err(Error::Failed(format!(
+                    "stack {name} is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back its last update{}. \
+                     Fix or skip the resources that failed, then run \
+                     `aws cloudformation continue-update-rollback --stack-name {name}` \
+                     (with --resources-to-skip for resources that cannot be fixed) and deploy again",
+                    c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                )))
+            }
+            "ROLLBACK_FAILED" | "DELETE_FAILED" => {
+                return Err(Error::Failed(format!(
+                    "stack {name} is {}{}: delete it (bs-deploy --destroy --stack {name}, retaining what cannot be deleted) and deploy again",
+                    c.status,
+                    c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                )))
+            }
+            _ => {}
+        }
+    }
+    let create = current
+        .as_ref()
+        .is_none_or(|c| c.status == "REVIEW_IN_PROGRESS");
+    let previous = current.as_ref().filter(|_| !create).map(|c| &c.parameters);
+    let plan = parameters::plan(
+        name,
+        template,
+        &artifact.parameters,
+        &opts.overrides,
+        previous,
+    )?;
+    let (params, resolved) = parameters::resolve(clients, name, &plan, ui).await?;
+
+    let mut outcome = Outcome::new(name, if create { "create" } else { "update" }, "", start);
+    outcome.resolved_parameters = resolved;
+    let url;
+    let body_ref = if body.len() > staging::INLINE_LIMIT {
+        let (u, created) = staging::upload(clients, &artifact.account, name, body).await?;
+        if created {
+            step(
+                ui,
+                name,
+                format!(
+                    "created the staging bucket {}",
+                    bs_core::names::staging_bucket(&artifact.account, &clients.region)
+                ),
+            );
+        }
+        step(
+            ui,
+            name,
+            format!(
+                "template is {} bytes, over the {} CloudFormation takes inline: staged at {u}",
+                body.len(),
+                staging::INLINE_LIMIT
+            ),
+        );
+        url = u;
+        outcome.template_url = Some(url.clone());
+        Body::Url(&url)
+    } else {
+        Body::Inline(body)
+    };
+    let cs_name = match &opts.change_set_name {
+        Some(n) => n.clone(),
+        None => change_set::default_name(name, body, &params, opts.role_arn.as_deref()),
+    };
+
+    // A change set of this name from an earlier run (a preview): reuse it when it
+    // is ready, else replace it.
+    let mut described = None;
+    if let Some(c) = &current {
+        if let Some(existing) = change_set::describe(clients, &cs_name, Some(&c.id)).await? {
+            if existing.status == "CREATE_COMPLETE"
+                && existing.execution_status == "AVAILABLE"
+                && opts.change_set_name.is_none()
+            {
+                step(ui, name, format!("reusing change set {cs_name}, created earlier from the same template and parameters"));
+                described = Some(existing);
+            } else {
+                change_set::delete(clients, &existing.arn).await?;
+            }
+        }
+    }
+    let described = match described {
+        Some(d) => d,
+        None => {
+            step(
+                ui,
+                name,
+                format!(
+                    "creating change set {cs_name} ({})",
+                    if create { "new stack" } else { "update" }
+                ),
+            );
+            let tags: Vec<Tag> = artifact
+                .tags
+                .iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect();
+            let created = change_set::create(
+                clients,
+                change_set::Request {
+                    stack: name,
+                    name: &cs_name,
+                    create,
+                    body: body_ref,
+                    parameters: params,
+                    capabilities: &artifact.capabilities,
+                    tags,
+                    role_arn: opts.role_arn.as_deref(),
+                },
+            )
+            .await?;
+            let Created::ChangeSet { arn, .. } = created else {
+                step(ui, name, "no changes");
+                let mut o = outcome;
+                o.status = "NO_CHANGES".into();
+                o.id = current.map(|c| c.id);
+                o.duration_seconds = seconds(start);
+                return Ok(o);
+            };
+            let waited = change_set::wait(clients, &arn, opts.poll, opts.timeout, interrupt).await;
+            let d = match waited {
+                Ok(d) => d,
+                Err(e @ Error::Interrupted(_)) => {
+                    // Cancelling removes what this run made.
+                    let _ = change_set::delete(clients, &arn).await;
+                    if create {
+                        remove_empty_review_stack(clients, name).await;
+                    }
+                    return Err(Error::Interrupted(format!(
+                        "{e}; the change set was deleted, nothing changed"
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
+            if d.status == "FAILED" {
+                change_set::delete(clients, &d.arn).await?;
+                if change_set::is_no_changes(&d.reason) {
+                    step(ui, name, "no changes");
+                    let mut o = outcome;
+                    o.status = "NO_CHANGES".into();
+                    o.id = current.map(|c| c.id);
+                    o.duration_seconds = seconds(start);
+                    return Ok(o);
+                }
+                if create {
+                    remove_empty_review_stack(clients, name).await;
+                }
+                return Err(Error::Failed(format!(
+                    "stack {name}: change set {cs_name} failed: {}",
+                    d.reason
+                )));
+            }
+            d
+        }
+    };
+    described.report(name, ui);
+    outcome.changes = described.counts();
+    outcome.id = Some(described.stack_id.clone());
+    outcome.change_set = Some(ChangeSetRef {
+        name: described.name.clone(),
+        arn: described.arn.clone(),
+    });
+
+    if opts.preview {
+        step(ui, name, format!("preview only: review the change set, then run `bs-deploy --execute {} --stack {name}`", described.name));
+        outcome.status = "PREVIEW".into();
+        outcome.duration_seconds = seconds(start);
+        return Ok(outcome);
+    }
+    let previous_status = current
+        .as_ref()
+        .map_or("REVIEW_IN_PROGRESS".to_string(), |c| c.status.clone());
+    run_change_set(
+        clients,
+        name,
+        &described,
+        previous_status,
+        outcome,
+        opts,
+        ui,
+        interrupt,
+        start,
+    )
+    .await
+}
+
+/// A stack CloudFormation made for a change set that will never run holds
+/// nothing; leave no trace of it.
+async fn remove_empty_review_stack(clients: &Clients, name: &str) {
+    if let Ok(Some(c)) = stack::describe(clients, name).await {
+        if c.status == "REVIEW_IN_PROGRESS" {
+            let _ = clients
+                .cloudformation
+                .delete_stack()
+                .stack_name(&c.id)
+                .send()
+                .await;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_change_set(
+    clients: &Clients,
+    name: &str,
+    cs: &change_set::Described,
+    previous_status: String,
+    outcome: Outcome,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+    start: Instant,
+) -> Result<Outcome, Error> {
+    let from = follow::newest_event(clients, &cs.stack_id).await?;
+    step(ui, name, format!("executing change set {}", cs.name));
+    change_set::execute(clients, &cs.arn).await?;
+    let followed = follow::follow(
+        clients,
+        Follow {
+            stack: name,
+            stack_id: &cs.stack_id,
+            from_event: from,
+            previous_status: Some(previous_status),
+            poll: opts.poll,
+            timeout: opts.timeout,
+        },
+        ui,
+        interrupt,
+    )
+    .await?;
+    let mut outcome = finish(clients, name, &cs.stack_id, followed, outcome, ui).await?;
+    outcome.duration_seconds = seconds(start);
+    Ok(outcome)
+}
+
+/// Fills the outcome from the settled stack, reporting failures.
+async fn finish(
+    clients: &Clients,
+    name: &str,
+    stack_id: &str,
+    followed: follow::Followed,
+    mut outcome: Outcome,
+    ui: &mut dyn Renderer,
+) -> Result<Outcome, Error> {
+    outcome.status = followed.status.clone();
+    outcome.id = Some(stack_id.to_string());
+    if let Some(c) = stack::describe(clients, stack_id).await? {
+        outcome.outputs = c.outputs;
+    }
+    if stack::is_success(&followed.status) {
+        step(ui, name, followed.status.clone());
+    } else {
+        let mut failures = followed.failures;
+        if failures.is_empty() {
+            failures.push(Failure {
+                logical_id: name.to_string(),
+                resource_type: "AWS::CloudFormation::Stack".into(),
+                status: followed.status.clone(),
+                reason: followed
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "no reason given".into()),
+            });
+        }
+        step(
+            ui,
+            name,
+            format!(
+                "{}: {} resource(s) failed, first failure first:",
+                followed.status,
+                failures.len()
+            ),
+        );
+        report_failures(ui, name, &failures);
+        outcome.failures = failures;
+    }
+    Ok(outcome)
+}
+
+/// Executes a change set a person reviewed (made by `--preview`).
+pub async fn execute_reviewed(
+    clients: &Clients,
+    name: &str,
+    change_set_name: &str,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Result<Outcome, Error> {
+    let start = Instant::now();
+    let current = settle(clients, name, opts, ui, interrupt).await?;
+    let Some(current) = current else {
+        return Err(Error::Input(format!(
+            "stack {name} does not exist, so it has no change set {change_set_name}"
+        )));
+    };
+    let cs = change_set::describe(clients, change_set_name, Some(&current.id))
+        .await?
+        .ok_or_else(|| {
+            Error::Input(format!(
+                "stack {name} has no change set named {change_set_name}"
+            ))
+        })?;
+    if cs.status != "CREATE_COMPLETE" || cs.execution_status != "AVAILABLE" {
+        return Err(Error::Input(format!(
+            "change set {change_set_name} of stack {name} cannot be executed: it is {} / {}{}",
+            cs.status,
+            cs.execution_status,
+            if cs.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", cs.reason)
+            }
+        )));
+    }
+    cs.report(name, ui);
+    let mut outcome = Outcome::new(name, "execute", "", start);
+    outcome.changes = cs.counts();
+    outcome.change_set = Some(ChangeSetRef {
+        name: cs.name.clone(),
+        arn: cs.arn.clone(),
+    });
+    run_change_set(
+        clients,
+        name,
+        &cs,
+        current.status.clone(),
+        outcome,
+        opts,
+        ui,
+        interrupt,
+        start,
+    )
+    .await
+}
+
+/// Follows whatever operation is running on a stack until it settles.
+pub async fn follow_existing(
+    clients: &Clients,
+    name: &str,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Result<Outcome, Error> {
+    let start = Instant::now();
+    let current = stack::describe(clients, name)
+        .await?
+        .ok_or_else(|| Error::Input(format!("stack {name} does not exist")))?;
+    let from = follow::newest_event(clients, &current.id).await?;
+    if stack::is_settled(&current.status) {
+        step(ui, name, format!("{}: nothing in progress", current.status));
+    }
+    let followed = follow::follow(
+        clients,
+        Follow {
+            stack: name,
+            stack_id: &current.id,
+            from_event: from,
+            previous_status: None,
+            poll: opts.poll,
+            timeout: opts.timeout,
+        },
+        ui,
+        interrupt,
+    )
+    .await?;
+    let outcome = Outcome::new(name, "follow", "", start);
+    let mut outcome = finish(clients, name, &current.id, followed, outcome, ui).await?;
+    outcome.duration_seconds = seconds(start);
+    Ok(outcome)
+}

@@ -1,0 +1,19 @@
+//! The AWS side of the bs toolkit, shared by every tool that calls AWS:
+//!
+//! - [`sdk`]: one place that builds the SDK configuration from `--profile`,
+//!   `--region`, `--endpoint-url` (and `AWS_ENDPOINT_URL`), with retries;
+//! - [`deploy`]: the change-set deploy engine (create or update, preview,
+//!   execute a reviewed change set, follow, destroy);
+//! - [`progress`]: the messages the engine emits while it works, and their
+//!   renderers (live view on a terminal, one line per event, JSON lines).
+//!
+//! AWS clients are passed in ([`sdk::Clients`]), never global, so every piece is
+//! testable against the local AWS or aws-smithy-mocks.
+
+pub mod deploy;
+pub mod error;
+pub mod interrupt;
+pub mod progress;
+pub mod sdk;
+
+pub use error::Error;
