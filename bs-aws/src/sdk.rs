@@ -21,12 +21,14 @@ pub struct AwsArgs {
 }
 
 /// Throttling and transient errors are retried with exponential backoff and
-/// jitter, up to 8 attempts (the SDK's default is 3).
+/// jitter, up to 6 attempts (the SDK's default is 3): enough to ride out
+/// CloudFormation's API rate limits while a deploy is followed, short enough
+/// (about 10 s at worst) that an unreachable endpoint is reported quickly.
 pub fn retry_config() -> RetryConfig {
     RetryConfig::standard()
-        .with_max_attempts(8)
-        .with_initial_backoff(Duration::from_millis(500))
-        .with_max_backoff(Duration::from_secs(20))
+        .with_max_attempts(6)
+        .with_initial_backoff(Duration::from_millis(300))
+        .with_max_backoff(Duration::from_secs(10))
 }
 
 /// The SDK configuration for `region` (or `--region`, or the environment's).

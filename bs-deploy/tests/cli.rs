@@ -1,0 +1,184 @@
+//! bs-deploy refuses bad input before any AWS call: every test points it at an
+//! endpoint where nothing listens, so an AWS call would end in exit 3, not 2.
+#![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
+
+use assert_cmd::Command;
+use std::net::TcpListener;
+
+fn closed_endpoint() -> String {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}")
+}
+
+fn bs_deploy() -> Command {
+    let mut cmd = Command::cargo_bin("bs-deploy").unwrap();
+    cmd.env("AWS_ENDPOINT_URL", closed_endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("BS_ROLE_ARN");
+    cmd
+}
+
+const ASSEMBLY: &str = r#"{"version":1,"stacks":[{"name":"s","account":"123456789012","region":"us-east-1","tags":{},
+"parameters":{},"template":{"Parameters":{"P":{"Type":"String","Default":"x"}},"Resources":{"T":{"Type":"AWS::SNS::Topic"}}}}]}"#;
+
+fn refused(cmd: &mut Command, stdin: &str, needle: &str) {
+    let out = cmd.write_stdin(stdin).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn garbage_empty_and_truncated_stdin_are_refused() {
+    refused(
+        &mut bs_deploy(),
+        "",
+        "the assembly is empty: pipe `bs-synth` into this tool",
+    );
+    refused(
+        &mut bs_deploy(),
+        "garbage",
+        "stdin: the assembly is not valid (line 1, column 1)",
+    );
+    refused(
+        &mut bs_deploy(),
+        &ASSEMBLY[..ASSEMBLY.len() / 2],
+        "stdin: the assembly is truncated",
+    );
+    refused(
+        &mut bs_deploy(),
+        r#"{"version": 2, "stacks": []}"#,
+        "assembly version 2 is not supported",
+    );
+    refused(
+        &mut bs_deploy(),
+        r#"{"version": 1, "stacks": [], "extra": 1}"#,
+        "unknown field `extra`",
+    );
+    refused(
+        &mut bs_deploy(),
+        &ASSEMBLY.replace(
+            r#""Resources":{"T":{"Type":"AWS::SNS::Topic"}}"#,
+            r#""Nothing":{}"#,
+        ),
+        "stack s: its template has no Resources",
+    );
+}
+
+#[test]
+fn bad_flags_are_named() {
+    refused(
+        bs_deploy().args(["--parameter", "novalue"]),
+        ASSEMBLY,
+        "--parameter novalue: expected KEY=VALUE",
+    );
+    refused(
+        bs_deploy().args(["--parameter", "Nope=1"]),
+        ASSEMBLY,
+        "--parameter Nope: no stack has this parameter (parameters: P)",
+    );
+    refused(
+        bs_deploy().args(["--stack", "other"]),
+        ASSEMBLY,
+        "--stack other: the assembly has no such stack (it has s)",
+    );
+    refused(
+        bs_deploy().args(["--change-set-name", "9bad"]),
+        ASSEMBLY,
+        "--change-set-name 9bad: must start with a letter",
+    );
+    refused(
+        bs_deploy().args(["--role-arn", "nope"]),
+        ASSEMBLY,
+        "--role-arn nope: not an IAM role ARN",
+    );
+    refused(
+        bs_deploy().args(["--poll-interval", "0"]),
+        ASSEMBLY,
+        "--poll-interval 0: must be between 0 and 300 seconds",
+    );
+    refused(
+        bs_deploy().args(["--destroy"]),
+        ASSEMBLY,
+        "--destroy would delete s: pass --yes",
+    );
+    refused(
+        bs_deploy().args(["--execute", "cs"]),
+        "",
+        "name the stack with --stack",
+    );
+    refused(
+        bs_deploy().args(["--preview", "--destroy"]),
+        ASSEMBLY,
+        "cannot be used with",
+    );
+}
+
+#[test]
+fn assembly_paths_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    refused(
+        bs_deploy()
+            .arg("--assembly")
+            .arg(dir.path().join("missing.json")),
+        "",
+        "--assembly",
+    );
+    // An --out directory whose template file is gone.
+    std::fs::write(
+        dir.path().join("manifest.json"),
+        r#"{"version":1,"stacks":[{"name":"s","account":"123456789012","region":"us-east-1","tags":{},"template_file":"s.template.json"}]}"#,
+    )
+    .unwrap();
+    refused(
+        bs_deploy().arg("--assembly").arg(dir.path()),
+        "",
+        "stack s: cannot read",
+    );
+}
+
+#[test]
+fn unreachable_aws_is_exit_3_naming_the_call() {
+    let out = bs_deploy().write_stdin(ASSEMBLY).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("could not identify the credentials (sts:GetCallerIdentity)"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn help_lists_exit_codes() {
+    let out = Command::cargo_bin("bs-deploy")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Exit codes:") && text.contains("130"),
+        "{text}"
+    );
+}

@@ -1,0 +1,193 @@
+//! The harness of the toolkit's integration tests: a local AWS (moto, through
+//! `scripts/local-aws.sh`) per test on a free port, the tools' binaries, and the
+//! AWS CLI of the local AWS's virtualenv for arranging state.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)] // a test harness panics on broken set-ups
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Once;
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+static BUILD: Once = Once::new();
+
+/// A tool's binary, built once per test process (so a test never runs a stale one).
+pub fn bin(name: &str) -> PathBuf {
+    BUILD.call_once(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "bs-synth", "-p", "bs-deploy"])
+            .current_dir(repo_root())
+            .status()
+            .unwrap();
+        assert!(status.success(), "cargo build of the tools failed");
+    });
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| repo_root().join("target"), PathBuf::from);
+    target.join("debug").join(name)
+}
+
+/// A moto server of our own, stopped when dropped.
+pub struct LocalAws {
+    pub endpoint: String,
+    pub port: u16,
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl LocalAws {
+    pub fn start() -> LocalAws {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let out = Command::new("bash")
+            .arg(repo_root().join("scripts/local-aws.sh"))
+            .arg("start")
+            .env("LOCAL_AWS_PORT", port.to_string())
+            .env("LOCAL_AWS_DIR", dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "local AWS did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut env = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            if let Some((k, v)) = line
+                .trim()
+                .strip_prefix("export ")
+                .and_then(|l| l.split_once('='))
+            {
+                env.push((k.to_string(), v.trim_matches(['"', '\'']).to_string()));
+            }
+        }
+        let endpoint = env
+            .iter()
+            .find(|(k, _)| k == "AWS_ENDPOINT_URL")
+            .map(|(_, v)| v.clone())
+            .expect("local-aws.sh start prints AWS_ENDPOINT_URL");
+        LocalAws {
+            endpoint,
+            port,
+            dir,
+            env,
+        }
+    }
+
+    /// A command with this local AWS's endpoint, dummy credentials and region,
+    /// and nothing of the caller's AWS environment.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
+        for k in [
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_CONFIG_FILE",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_SESSION_TOKEN",
+            "BS_ROLE_ARN",
+        ] {
+            c.env_remove(k);
+        }
+        c.env("AWS_EC2_METADATA_DISABLED", "true");
+        c.env("AWS_REGION", "us-east-1");
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c.current_dir(repo_root());
+        c
+    }
+
+    /// The AWS CLI (from the local AWS's virtualenv) against this server.
+    pub fn aws(&self, args: &[&str]) -> serde_json::Value {
+        let cli = repo_root().join(".venv-local-aws/bin/aws");
+        let out = self
+            .command(cli)
+            .args(args)
+            .args(["--output", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "aws {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if out.stdout.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&out.stdout).unwrap()
+        }
+    }
+
+    /// Creates a public hosted zone; returns its id.
+    pub fn hosted_zone(&self, domain: &str) -> String {
+        let v = self.aws(&[
+            "route53",
+            "create-hosted-zone",
+            "--name",
+            domain,
+            "--caller-reference",
+            domain,
+        ]);
+        v["HostedZone"]["Id"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("/hostedzone/")
+            .to_string()
+    }
+
+    /// Wipes all state (moto's reset API).
+    pub fn reset(&self) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(s, "POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
+            "{answer}"
+        );
+    }
+}
+
+impl Drop for LocalAws {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(repo_root().join("scripts/local-aws.sh"))
+            .arg("stop")
+            .env("LOCAL_AWS_DIR", self.dir.path())
+            .stdin(Stdio::null())
+            .output();
+    }
+}
+
+/// Runs `cmd` with `input` on stdin.
+pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}

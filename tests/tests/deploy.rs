@@ -1,0 +1,433 @@
+//! bs-synth | bs-deploy on the local AWS, with the real stacks.
+#![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
+
+use bs_tests::{bin, repo_root, run_with_stdin, LocalAws};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
+
+fn synth(config: &Path) -> Vec<u8> {
+    let out = std::process::Command::new(bin("bs-synth"))
+        .arg("--config")
+        .arg(config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn example() -> std::path::PathBuf {
+    repo_root().join("configs/env-config.example.yaml")
+}
+
+/// The example config with `from` replaced by `to`, in a temporary file.
+fn example_with(dir: &tempfile::TempDir, from: &str, to: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(example()).unwrap();
+    assert!(text.contains(from), "{from}");
+    let path = dir.path().join("env-config.yaml");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+    path
+}
+
+fn deploy(aws: &LocalAws, assembly: &[u8], args: &[&str]) -> Output {
+    let mut cmd = aws.command(bin("bs-deploy"));
+    cmd.args(["--poll-interval", "0.1", "--events", "json"])
+        .args(args);
+    run_with_stdin(&mut cmd, assembly)
+}
+
+fn report(out: &Output) -> Vec<Value> {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not the report ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    v["stacks"].as_array().unwrap().clone()
+}
+
+fn statuses(out: &Output) -> Vec<(String, String)> {
+    report(out)
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_string(), b.to_string())
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Every stderr line of `--events json` is one typed message.
+fn messages(out: &Output) -> Vec<Value> {
+    stderr(out)
+        .lines()
+        .filter(|l| !l.starts_with("error: "))
+        .map(|l| {
+            serde_json::from_str::<Value>(l)
+                .unwrap_or_else(|e| panic!("not a JSON message ({e}): {l}"))
+        })
+        .collect()
+}
+
+fn stack_parameter(aws: &LocalAws, stack: &str, key: &str) -> String {
+    let v = aws.aws(&["cloudformation", "describe-stacks", "--stack-name", stack]);
+    v["Stacks"][0]["Parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ParameterKey"] == key)
+        .map(|p| p["ParameterValue"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn first_deploy_of_both_real_stacks_then_a_redeploy_changes_nothing() {
+    let aws = LocalAws::start();
+    let zone = aws.hosted_zone("example.com");
+    let assembly = synth(&example());
+
+    let out = deploy(&aws, &assembly, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        statuses(&out),
+        [
+            pair("backstage-pipeline", "CREATE_COMPLETE"),
+            pair("backstage", "CREATE_COMPLETE")
+        ]
+    );
+    let stacks = report(&out);
+    let backstage = &stacks[1];
+    assert_eq!(backstage["action"], "create");
+    assert!(
+        backstage["changes"]["add"].as_u64().unwrap() > 50,
+        "{backstage}"
+    );
+    // The hosted zone id was resolved from DOMAIN_NAME, and shown.
+    assert_eq!(
+        backstage["resolved_parameters"]["HostedZoneIdExampleCom"],
+        zone.as_str()
+    );
+    let msgs = messages(&out);
+    assert!(msgs.iter().any(|m| m["type"] == "step"
+        && m["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("HostedZoneIdExampleCom = {zone}"))));
+    assert!(msgs.iter().any(|m| m["type"] == "change"
+        && m["logical_id"] == "ServiceProd"
+        && m["action"] == "Add"));
+    assert!(msgs
+        .iter()
+        .any(|m| m["type"] == "event" && m["status"] == "CREATE_COMPLETE"));
+    assert_eq!(
+        backstage["outputs"]["UrlProd"],
+        "https://backstage.example.com"
+    );
+    // No image yet: the stage parameters are empty, the services run nothing.
+    assert_eq!(stack_parameter(&aws, "backstage", "ImageProd"), "");
+
+    let again = deploy(&aws, &assembly, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(
+        statuses(&again),
+        [
+            pair("backstage-pipeline", "NO_CHANGES"),
+            pair("backstage", "NO_CHANGES")
+        ]
+    );
+    // "No changes" leaves no change set behind.
+    let sets = aws.aws(&[
+        "cloudformation",
+        "list-change-sets",
+        "--stack-name",
+        "backstage",
+    ]);
+    assert_eq!(
+        sets["Summaries"].as_array().map_or(0, Vec::len),
+        0,
+        "{sets}"
+    );
+}
+
+#[test]
+fn a_config_change_is_an_update_that_keeps_the_image_a_stage_runs() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    let image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/backstage@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let out = deploy(
+        &aws,
+        &synth(&example()),
+        &["--parameter", &format!("ImageProd={image}")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stack_parameter(&aws, "backstage", "ImageProd"), image);
+
+    let dir = tempfile::tempdir().unwrap();
+    let changed = example_with(&dir, "LOG_LEVEL: info", "LOG_LEVEL: warn");
+    let out = deploy(&aws, &synth(&changed), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        statuses(&out),
+        [
+            pair("backstage-pipeline", "NO_CHANGES"),
+            pair("backstage", "UPDATE_COMPLETE")
+        ]
+    );
+    assert_eq!(report(&out)[1]["action"], "update");
+    // The infrastructure update did not touch what prod runs.
+    assert_eq!(stack_parameter(&aws, "backstage", "ImageProd"), image);
+}
+
+#[test]
+fn preview_leaves_a_change_set_to_review_and_execute_runs_it() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    assert_eq!(deploy(&aws, &synth(&example()), &[]).status.code(), Some(0));
+    let dir = tempfile::tempdir().unwrap();
+    let changed = synth(&example_with(&dir, "LOG_LEVEL: info", "LOG_LEVEL: warn"));
+
+    let preview = deploy(&aws, &changed, &["--preview", "--stack", "backstage"]);
+    assert_eq!(preview.status.code(), Some(0), "{}", stderr(&preview));
+    let entry = &report(&preview)[0];
+    assert_eq!(entry["status"], "PREVIEW");
+    let name = entry["change_set"]["name"].as_str().unwrap().to_string();
+    assert!(name.starts_with("bs-"), "{name}");
+    // Deterministic: the same preview names the same change set.
+    let again = deploy(&aws, &changed, &["--preview", "--stack", "backstage"]);
+    assert_eq!(report(&again)[0]["change_set"]["name"], name.as_str());
+    let status = aws.aws(&[
+        "cloudformation",
+        "describe-stacks",
+        "--stack-name",
+        "backstage",
+    ]);
+    assert_eq!(
+        status["Stacks"][0]["StackStatus"], "CREATE_COMPLETE",
+        "a preview changes nothing"
+    );
+
+    let mut cmd = aws.command(bin("bs-deploy"));
+    cmd.args([
+        "--execute",
+        &name,
+        "--stack",
+        "backstage",
+        "--poll-interval",
+        "0.1",
+    ]);
+    let exec = run_with_stdin(&mut cmd, b"");
+    assert_eq!(exec.status.code(), Some(0), "{}", stderr(&exec));
+    assert_eq!(statuses(&exec), [pair("backstage", "UPDATE_COMPLETE")]);
+    assert_eq!(report(&exec)[0]["action"], "execute");
+
+    // A user-chosen name is used as given.
+    let named = deploy(
+        &aws,
+        &synth(&example()),
+        &[
+            "--preview",
+            "--stack",
+            "backstage",
+            "--change-set-name",
+            "review-me",
+        ],
+    );
+    assert_eq!(report(&named)[0]["change_set"]["name"], "review-me");
+}
+
+#[test]
+fn destroy_deletes_in_reverse_order_and_reports_what_was_kept() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    let assembly = synth(&example());
+    assert_eq!(deploy(&aws, &assembly, &[]).status.code(), Some(0));
+
+    let refused = deploy(&aws, &assembly, &["--destroy"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("pass --yes"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let out = deploy(&aws, &assembly, &["--destroy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        statuses(&out),
+        [
+            pair("backstage", "DELETE_COMPLETE"),
+            pair("backstage-pipeline", "DELETE_COMPLETE")
+        ]
+    );
+    let kept: Vec<(String, String)> = report(&out)[0]["retained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["logical_id"].as_str().unwrap().to_string(),
+                r["policy"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(kept.contains(&pair("Repository", "Retain")), "{kept:?}");
+    assert!(
+        kept.contains(&pair("DatabaseClusterProd", "Snapshot")),
+        "{kept:?}"
+    );
+    assert!(
+        kept.contains(&pair("AppArtifactBucket", "Retain")),
+        "{kept:?}"
+    );
+
+    let again = deploy(&aws, &assembly, &["--destroy", "--yes"]);
+    assert_eq!(
+        statuses(&again),
+        [
+            pair("backstage", "ABSENT"),
+            pair("backstage-pipeline", "ABSENT")
+        ]
+    );
+}
+
+#[test]
+fn credentials_of_another_account_are_refused_before_any_stack_exists() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    let dir = tempfile::tempdir().unwrap();
+    let other = example_with(
+        &dir,
+        "AWS_ACCOUNT: \"123456789012\"",
+        "AWS_ACCOUNT: \"111122223333\"",
+    );
+    let text = std::fs::read_to_string(&other)
+        .unwrap()
+        .replace(":123456789012:", ":111122223333:");
+    std::fs::write(&other, text).unwrap();
+    let out = deploy(&aws, &synth(&other), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("belongs to account 111122223333")
+            && err.contains("credentials are for account 123456789012"),
+        "{err}"
+    );
+    let stacks = aws.aws(&["cloudformation", "list-stacks"]);
+    assert_eq!(
+        stacks["StackSummaries"].as_array().map_or(0, Vec::len),
+        0,
+        "{stacks}"
+    );
+}
+
+#[test]
+fn a_domain_without_hosted_zone_is_named() {
+    let aws = LocalAws::start();
+    let out = deploy(&aws, &synth(&example()), &["--stack", "backstage"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no public Route 53 hosted zone is named example.com"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_template_over_the_inline_limit_goes_through_the_staging_bucket() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    let config = repo_root().join("tests/configs/five-stages.yaml");
+    let assembly = synth(&config);
+    let parsed: Value = serde_json::from_slice(&assembly).unwrap();
+    assert!(parsed["stacks"][1]["template_bytes"].as_u64().unwrap() > 51_200);
+    let out = deploy(&aws, &assembly, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let entry = &report(&out)[1];
+    assert_eq!(entry["status"], "CREATE_COMPLETE");
+    let url = entry["template_url"].as_str().unwrap();
+    assert!(
+        url.starts_with(
+            "https://bs-staging-123456789012-us-west-2.s3.us-west-2.amazonaws.com/backstage/"
+        ),
+        "{url}"
+    );
+    // The bucket is encrypted and private.
+    let enc = aws.aws(&[
+        "s3api",
+        "get-bucket-encryption",
+        "--bucket",
+        "bs-staging-123456789012-us-west-2",
+        "--region",
+        "us-west-2",
+    ]);
+    assert_eq!(
+        enc["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]
+            ["SSEAlgorithm"],
+        "AES256"
+    );
+    let block = aws.aws(&[
+        "s3api",
+        "get-public-access-block",
+        "--bucket",
+        "bs-staging-123456789012-us-west-2",
+        "--region",
+        "us-west-2",
+    ]);
+    assert_eq!(
+        block["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"],
+        true
+    );
+}
+
+#[test]
+fn deploys_from_an_out_directory() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    let dir = tempfile::tempdir().unwrap();
+    let st = std::process::Command::new(bin("bs-synth"))
+        .arg("--config")
+        .arg(example())
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let mut cmd = aws.command(bin("bs-deploy"));
+    cmd.arg("--assembly").arg(dir.path()).args([
+        "--stack",
+        "backstage-pipeline",
+        "--poll-interval",
+        "0.1",
+        "--events",
+        "lines",
+    ]);
+    let out = run_with_stdin(&mut cmd, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        statuses(&out),
+        [pair("backstage-pipeline", "CREATE_COMPLETE")]
+    );
+    // Lines, not JSON, on stderr.
+    assert!(
+        stderr(&out)
+            .lines()
+            .any(|l| l.starts_with("backstage-pipeline: creating change set")),
+        "{}",
+        stderr(&out)
+    );
+}
