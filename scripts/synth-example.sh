@@ -15,7 +15,7 @@ cargo build --release --locked --quiet -p bs-synth
 echo "== bs-synth --config $config --out out" >&2
 mkdir -p out
 ./target/release/bs-synth --config "$config" --out out --verbose > out/assembly.json
-echo "== done: $(ls out | tr '\n' ' ')" >&2
+echo "== done: out/" >&2
 python3 - <<'PY'
 import json
 a = json.load(open("out/assembly.json"))
