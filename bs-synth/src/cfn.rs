@@ -205,6 +205,29 @@ impl Resource<'_> {
     }
 }
 
+/// The same value with every object's keys in sorted order.
+///
+/// serde_json keeps insertion order when any crate in the build enables its
+/// `preserve_order` feature (the AWS SDK's HTTP client does, so a workspace
+/// build differs from `cargo install --path bs-synth`). Templates are
+/// canonicalized so the bytes depend on the config alone.
+pub fn canonical(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, canonical(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+        other => other,
+    }
+}
+
 // ---- Intrinsic functions -------------------------------------------------------
 
 pub fn r(id: &str) -> Value {
@@ -362,6 +385,18 @@ mod tests {
         assert_eq!(v["Resources"]["B"]["DeletionPolicy"], json!("Retain"));
         assert!(v.get("Parameters").is_none());
         assert!(v.get("Outputs").is_none());
+    }
+
+    #[test]
+    fn canonical_sorts_keys_at_every_depth_whatever_the_map_keeps() {
+        let mut inner = Map::new();
+        inner.insert("z".into(), json!(1));
+        inner.insert("a".into(), json!([{"y": 1, "b": 2}]));
+        let mut outer = Map::new();
+        outer.insert("b".into(), Value::Object(inner));
+        outer.insert("a".into(), json!(0));
+        let text = canonical(Value::Object(outer)).to_string();
+        assert_eq!(text, r#"{"a":0,"b":{"a":[{"b":2,"y":1}],"z":1}}"#);
     }
 
     #[test]

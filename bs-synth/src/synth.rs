@@ -24,7 +24,7 @@ fn artifact(
     parameters: BTreeMap<String, bs_core::assembly::DeployParameter>,
 ) -> StackArtifact {
     let resource_count = template.resource_count();
-    let template = template.into_json();
+    let template = crate::cfn::canonical(template.into_json());
     let template_bytes = template.to_string().len();
     StackArtifact {
         name,

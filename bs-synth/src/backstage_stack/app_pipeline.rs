@@ -252,7 +252,7 @@ fn stage_actions(index: usize, stage: &Stage) -> Vec<Value> {
         "Configuration": {
             "ProjectName": r(&codebuild::project_id(PROMOTE)),
             "PrimarySource": "Tools",
-            "EnvironmentVariables": env.to_string()
+            "EnvironmentVariables": crate::cfn::canonical(env).to_string()
         },
         "InputArtifacts": [{"Name": "Tools"}, {"Name": "Image"}],
         "RunOrder": order

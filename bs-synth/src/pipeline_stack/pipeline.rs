@@ -180,7 +180,7 @@ fn codebuild_action(
 ) -> Value {
     let mut config = json!({"ProjectName": r(&codebuild::project_id(project))});
     if let Some(env) = env {
-        config["EnvironmentVariables"] = Value::String(env.to_string());
+        config["EnvironmentVariables"] = Value::String(crate::cfn::canonical(env).to_string());
     }
     let mut action = json!({
         "Name": name,
