@@ -178,21 +178,42 @@ async fn deploy_all(
         }
     }
     let opts = &plan.options;
+    // The read-only part of every deploy first: an unresolvable parameter
+    // stops the run before the first stack changes.
+    let mut preflights = Vec::new();
     for t in &plan.targets {
         let c = &clients[&t.region.clone().unwrap_or_default()];
-        let outcome = match (plan.mode, &plan.loaded, t.index) {
+        preflights.push(match (plan.mode, &plan.loaded, t.index) {
             (Mode::Deploy | Mode::Preview, Some(l), Some(i)) => {
-                deploy::deploy(c, &l.assembly.stacks[i], &l.bodies[i], opts, ui, interrupt).await?
+                Some(deploy::preflight(c, &l.assembly.stacks[i], opts, ui).await?)
             }
-            (Mode::Deploy | Mode::Preview, _, _) => continue,
-            (Mode::Execute, _, _) => {
+            _ => None,
+        });
+    }
+    for (t, pre) in plan.targets.iter().zip(&preflights) {
+        let c = &clients[&t.region.clone().unwrap_or_default()];
+        let outcome = match (plan.mode, &plan.loaded, t.index, pre) {
+            (Mode::Deploy | Mode::Preview, Some(l), Some(i), Some(pre)) => {
+                deploy::deploy(
+                    c,
+                    &l.assembly.stacks[i],
+                    &l.bodies[i],
+                    pre,
+                    opts,
+                    ui,
+                    interrupt,
+                )
+                .await?
+            }
+            (Mode::Deploy | Mode::Preview, _, _, _) => continue,
+            (Mode::Execute, _, _, _) => {
                 let cs = args.execute.as_deref().unwrap_or_default();
                 deploy::execute_reviewed(c, &t.name, cs, opts, ui, interrupt).await?
             }
-            (Mode::Follow, _, _) => {
+            (Mode::Follow, _, _, _) => {
                 deploy::follow_existing(c, &t.name, opts, ui, interrupt).await?
             }
-            (Mode::Destroy, _, _) => deploy::destroy(c, &t.name, opts, ui, interrupt).await?,
+            (Mode::Destroy, _, _, _) => deploy::destroy(c, &t.name, opts, ui, interrupt).await?,
         };
         let failed = outcome.failed();
         outcomes.push(outcome);

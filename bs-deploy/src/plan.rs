@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::Duration;
 
+/// A week: no CloudFormation operation runs longer.
+pub const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Deploy,
@@ -82,10 +85,16 @@ pub fn plan(args: &cli::Args, stdin: &mut dyn Read, stdin_tty: bool) -> Result<P
     if let Some(arn) = &args.role_arn {
         check_role_arn(arn)?;
     }
-    if !(args.poll_interval > 0.0 && args.poll_interval <= 300.0) {
+    if !(args.poll_interval >= 0.05 && args.poll_interval <= 300.0) {
         return Err(Error::Input(format!(
-            "--poll-interval {}: must be between 0 and 300 seconds",
+            "--poll-interval {}: must be between 0.05 and 300 seconds",
             args.poll_interval
+        )));
+    }
+    if !(1..=MAX_TIMEOUT_SECS).contains(&args.timeout) {
+        return Err(Error::Input(format!(
+            "--timeout {}: must be between 1 and {MAX_TIMEOUT_SECS} seconds (a week)",
+            args.timeout
         )));
     }
     let assembly_optional = matches!(mode, Mode::Execute | Mode::Follow);

@@ -109,7 +109,12 @@ fn bad_flags_are_named() {
     refused(
         bs_deploy().args(["--poll-interval", "0"]),
         ASSEMBLY,
-        "--poll-interval 0: must be between 0 and 300 seconds",
+        "--poll-interval 0: must be between 0.05 and 300 seconds",
+    );
+    refused(
+        bs_deploy().args(["--timeout", "18446744073709551615"]),
+        ASSEMBLY,
+        "--timeout 18446744073709551615: must be between 1 and",
     );
     refused(
         bs_deploy().args(["--destroy"]),

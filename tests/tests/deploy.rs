@@ -338,14 +338,21 @@ fn credentials_of_another_account_are_refused_before_any_stack_exists() {
 }
 
 #[test]
-fn a_domain_without_hosted_zone_is_named() {
+fn a_domain_without_hosted_zone_is_named_and_nothing_changes() {
     let aws = LocalAws::start();
-    let out = deploy(&aws, &synth(&example()), &["--stack", "backstage"]);
+    let out = deploy(&aws, &synth(&example()), &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("no public Route 53 hosted zone is named example.com"),
         "{}",
         stderr(&out)
+    );
+    // Found before the first stack was touched: the pipeline stack does not exist either.
+    let stacks = aws.aws(&["cloudformation", "list-stacks"]);
+    assert_eq!(
+        stacks["StackSummaries"].as_array().map_or(0, Vec::len),
+        0,
+        "{stacks}"
     );
 }
 

@@ -135,8 +135,10 @@ pub async fn create(clients: &Clients, r: Request<'_>) -> Result<Created, Error>
         Err(e) if error::message(&e).is_some_and(is_no_changes) => Ok(Created::NoChanges),
         Err(e) => {
             let what = format!("creating change set {} of stack {}", r.name, r.stack);
+            // The input was checked before; CloudFormation refusing the template
+            // now is a failed deploy, not a usage error.
             Err(if error::code(&e) == Some("ValidationError") {
-                Error::Input(format!("{what}: {}", error::describe(&e)))
+                Error::Failed(format!("{what}: {}", error::describe(&e)))
             } else {
                 error::aws(&what, &e)
             })
@@ -271,7 +273,7 @@ pub async fn wait(
     timeout: Duration,
     interrupt: &Interrupt,
 ) -> Result<Described, Error> {
-    let deadline = Instant::now() + timeout;
+    let deadline = deadline_after(timeout);
     loop {
         let d = describe(clients, arn, None).await?.ok_or_else(|| {
             Error::Failed(format!(
@@ -293,6 +295,36 @@ pub async fn wait(
             _ = interrupt.interrupted() => return Err(Error::Interrupted(format!("interrupted while change set {arn} was being created"))),
         }
     }
+}
+
+/// Now plus `timeout`, or far in the future when that does not fit.
+pub fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
+}
+
+/// Deletion of a change set can take a moment; its name is free only then.
+pub async fn wait_deleted(
+    clients: &Clients,
+    name: &str,
+    stack_id: &str,
+    poll: Duration,
+    interrupt: &Interrupt,
+) -> Result<(), Error> {
+    let deadline = deadline_after(Duration::from_secs(120));
+    while describe(clients, name, Some(stack_id)).await?.is_some() {
+        if Instant::now() > deadline {
+            return Err(Error::Timeout(format!(
+                "change set {name} was still being deleted after 120s"
+            )));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = interrupt.interrupted() => return Err(Error::Interrupted(format!("interrupted while change set {name} was being deleted"))),
+        }
+    }
+    Ok(())
 }
 
 pub async fn delete(clients: &Clients, arn: &str) -> Result<(), Error> {

@@ -26,6 +26,37 @@ fn kept_by_policy(template: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// Every resource of the stack: (logical id, type, physical id), all pages.
+async fn list_resources(
+    clients: &Clients,
+    name: &str,
+    stack_id: &str,
+) -> Result<Vec<(String, String, String)>, Error> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = clients
+            .cloudformation
+            .list_stack_resources()
+            .stack_name(stack_id)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| error::aws(&format!("listing the resources of {name}"), &e))?;
+        for r in page.stack_resource_summaries() {
+            out.push((
+                r.logical_resource_id().unwrap_or_default().to_string(),
+                r.resource_type().unwrap_or_default().to_string(),
+                r.physical_resource_id().unwrap_or_default().to_string(),
+            ));
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
 /// Deletes stack `name`; an absent stack is a success (`ABSENT`).
 pub async fn destroy(
     clients: &Clients,
@@ -40,44 +71,37 @@ pub async fn destroy(
         step(ui, name, "does not exist: nothing to delete");
         return Ok(Outcome::new(name, "destroy", "ABSENT", start));
     };
-    // What the deployed template keeps, with the physical ids, before they are gone.
-    let deployed: Value = match clients
-        .cloudformation
-        .get_template()
-        .stack_name(&current.id)
-        .send()
-        .await
-    {
-        Ok(out) => serde_json::from_str(out.template_body().unwrap_or("{}")).unwrap_or(Value::Null),
-        Err(e) => return Err(error::aws(&format!("reading the template of {name}"), &e)),
-    };
-    let resources = clients
-        .cloudformation
-        .describe_stack_resources()
-        .stack_name(&current.id)
-        .send()
-        .await
-        .map_err(|e| error::aws(&format!("listing the resources of {name}"), &e))?;
+    // What the deployed template keeps, with the physical ids, before they are
+    // gone. A stack still in review holds nothing (and has no template body).
     let mut retained: Vec<Retained> = Vec::new();
-    for (id, policy) in kept_by_policy(&deployed) {
-        if let Some(r) = resources
-            .stack_resources()
-            .iter()
-            .find(|r| r.logical_resource_id() == Some(id.as_str()))
+    let mut count = 0;
+    if current.status != "REVIEW_IN_PROGRESS" {
+        let deployed: Value = match clients
+            .cloudformation
+            .get_template()
+            .stack_name(&current.id)
+            .send()
+            .await
         {
-            retained.push(Retained {
-                logical_id: id,
-                resource_type: r.resource_type().unwrap_or_default().to_string(),
-                physical_id: r.physical_resource_id().unwrap_or_default().to_string(),
-                policy,
-            });
+            Ok(out) => {
+                serde_json::from_str(out.template_body().unwrap_or("{}")).unwrap_or(Value::Null)
+            }
+            Err(e) => return Err(error::aws(&format!("reading the template of {name}"), &e)),
+        };
+        let resources = list_resources(clients, name, &current.id).await?;
+        count = resources.len();
+        for (id, policy) in kept_by_policy(&deployed) {
+            if let Some((_, ty, physical)) = resources.iter().find(|(l, _, _)| *l == id) {
+                retained.push(Retained {
+                    logical_id: id,
+                    resource_type: ty.clone(),
+                    physical_id: physical.clone(),
+                    policy,
+                });
+            }
         }
     }
-    step(
-        ui,
-        name,
-        format!("deleting ({} resources)", resources.stack_resources().len()),
-    );
+    step(ui, name, format!("deleting ({count} resources)"));
     let followed = delete_and_follow(clients, name, &current, opts, ui, interrupt).await?;
     for (id, ty, physical) in followed.skipped {
         if !retained.iter().any(|r| r.logical_id == id) {

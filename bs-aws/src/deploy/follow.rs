@@ -107,7 +107,7 @@ pub async fn follow(
     ui: &mut dyn Renderer,
     interrupt: &Interrupt,
 ) -> Result<Followed, Error> {
-    let deadline = Instant::now() + f.timeout;
+    let deadline = super::change_set::deadline_after(f.timeout);
     let mut boundary = f.from_event.clone();
     let mut in_progress: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut failures = Vec::new();

@@ -1,12 +1,14 @@
 //! The change-set deploy engine.
 //!
-//! [`deploy`] takes one stack of the assembly to its template: it waits for an
-//! operation in progress, recreates a stack left in ROLLBACK_COMPLETE by a
-//! failed creation, resolves parameters (previous values kept), stages large
-//! templates in S3, creates a change set, shows the planned changes, and —
-//! unless previewing — executes it and follows the stack until it settles.
-//! [`execute_reviewed`] runs a change set a person reviewed; [`follow_existing`]
-//! only watches; [`destroy`] deletes.
+//! [`preflight`] does the read-only part first, for every stack, so that bad
+//! input (a hosted zone that cannot be found, a parameter without value) is
+//! refused before anything changes. [`deploy`] then takes one stack to its
+//! template: it waits for an operation in progress, recreates a stack left in
+//! ROLLBACK_COMPLETE by a failed creation, passes parameters (previous values
+//! kept), stages large templates in S3, creates a change set, shows the planned
+//! changes, and — unless previewing — executes it and follows the stack until it
+//! settles. [`execute_reviewed`] runs a change set a person reviewed;
+//! [`follow_existing`] only watches; [`destroy`] deletes.
 
 pub mod change_set;
 mod destroy;
@@ -127,6 +129,7 @@ impl Outcome {
                 | "NO_CHANGES"
                 | "PREVIEW"
                 | "ABSENT"
+                | "REVIEW_IN_PROGRESS"
         )
     }
 }
@@ -154,6 +157,73 @@ fn report_failures(ui: &mut dyn Renderer, stack: &str, failures: &[Failure]) {
     }
 }
 
+/// What [`preflight`] found out, read-only, before anything changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preflight {
+    /// Hosted zone ids looked up by domain: parameter → id.
+    pub resolved: BTreeMap<String, String>,
+}
+
+/// The read-only part of a deploy: the stack's parameters can all be given a
+/// value, and the hosted zones they name exist. Run it for every stack before
+/// deploying the first, so bad input changes nothing.
+pub async fn preflight(
+    clients: &Clients,
+    artifact: &StackArtifact,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+) -> Result<Preflight, Error> {
+    let name = artifact.name.as_str();
+    let template = artifact
+        .template
+        .as_ref()
+        .ok_or_else(|| Error::Input(format!("stack {name}: the assembly holds no template")))?;
+    let current = stack::describe(clients, name).await?;
+    let previous = current
+        .as_ref()
+        .filter(|c| c.status != "REVIEW_IN_PROGRESS" && c.status != "ROLLBACK_COMPLETE")
+        .map(|c| &c.parameters);
+    let plan = parameters::plan(
+        name,
+        template,
+        &artifact.parameters,
+        &opts.overrides,
+        previous,
+    )?;
+    let (_, resolved) = parameters::resolve(clients, name, &plan, &BTreeMap::new(), ui).await?;
+    Ok(Preflight { resolved })
+}
+
+/// The newest event before the operation now running on the stack (its
+/// "User Initiated" start), so following shows the operation from its start and
+/// no failure is missed; the newest event when none is found.
+async fn operation_start(clients: &Clients, stack_id: &str) -> Result<Option<String>, Error> {
+    let out = clients
+        .cloudformation
+        .describe_stack_events()
+        .stack_name(stack_id)
+        .send()
+        .await
+        .map_err(|e| crate::error::aws(&format!("reading the events of {stack_id}"), &e))?;
+    let events = out.stack_events();
+    let start = events.iter().position(|e| {
+        e.resource_type() == Some("AWS::CloudFormation::Stack")
+            && e.resource_status()
+                .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"))
+            && e.resource_status_reason() == Some("User Initiated")
+    });
+    Ok(match start {
+        Some(i) => events
+            .get(i + 1)
+            .and_then(|e| e.event_id())
+            .map(str::to_string),
+        None => events
+            .first()
+            .and_then(|e| e.event_id())
+            .map(str::to_string),
+    })
+}
+
 /// Waits for an operation in progress; returns the settled state.
 async fn settle(
     clients: &Clients,
@@ -175,7 +245,7 @@ async fn settle(
             c.status
         ),
     );
-    let from = follow::newest_event(clients, &c.id).await?;
+    let from = operation_start(clients, &c.id).await?;
     follow::follow(
         clients,
         Follow {
@@ -227,11 +297,84 @@ pub(crate) async fn delete_and_follow(
     .await
 }
 
+fn reason_suffix(reason: Option<&str>) -> String {
+    reason.map(|r| format!(" ({r})")).unwrap_or_default()
+}
+
+/// Refuses stacks no deploy can fix; recreates one whose creation failed.
+async fn make_deployable(
+    clients: &Clients,
+    name: &str,
+    current: Option<stack::Current>,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Result<Option<stack::Current>, Error> {
+    let Some(c) = current else { return Ok(None) };
+    match c.status.as_str() {
+        "ROLLBACK_COMPLETE" => {
+            step(ui, name, "is ROLLBACK_COMPLETE after a failed creation: deleting it to create it anew");
+            let deleted = delete_and_follow(clients, name, &c, opts, ui, interrupt).await?;
+            if deleted.status != "DELETE_COMPLETE" {
+                report_failures(ui, name, &deleted.failures);
+                return Err(Error::Failed(format!(
+                    "stack {name} could not be deleted ({}); delete it by hand, then deploy again",
+                    deleted.status
+                )));
+            }
+            Ok(None)
+        }
+        "UPDATE_ROLLBACK_FAILED" => Err(Error::Failed(format!(
+            "stack {name} is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back its last update{}. \
+             Fix or skip the resources that failed, then run \
+             `aws cloudformation continue-update-rollback --stack-name {name}` \
+             (with --resources-to-skip for resources that cannot be fixed) and deploy again",
+            reason_suffix(c.reason.as_deref())
+        ))),
+        "ROLLBACK_FAILED" | "DELETE_FAILED" => Err(Error::Failed(format!(
+            "stack {name} is {}{}: delete it, keeping the resources that cannot be deleted \
+             (`aws cloudformation delete-stack --stack-name {name} --retain-resources <logical ids>`), \
+             then deploy again",
+            c.status,
+            reason_suffix(c.reason.as_deref())
+        ))),
+        _ => Ok(Some(c)),
+    }
+}
+
+/// What this run made, to remove on Ctrl-C or failure before execution.
+struct Made {
+    change_set: Option<String>,
+    /// The stack did not exist: CloudFormation made an empty one for the change set.
+    new_stack: bool,
+}
+
+impl Made {
+    async fn undo(&self, clients: &Clients, name: &str) {
+        if let Some(arn) = &self.change_set {
+            let _ = change_set::delete(clients, arn).await;
+        }
+        if self.new_stack {
+            if let Ok(Some(c)) = stack::describe(clients, name).await {
+                if c.status == "REVIEW_IN_PROGRESS" {
+                    let _ = clients
+                        .cloudformation
+                        .delete_stack()
+                        .stack_name(&c.id)
+                        .send()
+                        .await;
+                }
+            }
+        }
+    }
+}
+
 /// Deploys one stack of the assembly. `body` is the template as sent.
 pub async fn deploy(
     clients: &Clients,
     artifact: &StackArtifact,
     body: &str,
+    preflight: &Preflight,
     opts: &Options,
     ui: &mut dyn Renderer,
     interrupt: &Interrupt,
@@ -243,40 +386,8 @@ pub async fn deploy(
         .as_ref()
         .ok_or_else(|| Error::Input(format!("stack {name}: the assembly holds no template")))?;
 
-    let mut current = settle(clients, name, opts, ui, interrupt).await?;
-    if let Some(c) = &current {
-        match c.status.as_str() {
-            "ROLLBACK_COMPLETE" => {
-                step(ui, name, "is ROLLBACK_COMPLETE after a failed creation: deleting it to create it anew");
-                let deleted = delete_and_follow(clients, name, c, opts, ui, interrupt).await?;
-                if deleted.status != "DELETE_COMPLETE" {
-                    report_failures(ui, name, &deleted.failures);
-                    return Err(Error::Failed(format!(
-                        "stack {name} could not be deleted ({}); delete it by hand, then deploy again",
-                        deleted.status
-                    )));
-                }
-                current = None;
-            }
-            "UPDATE_ROLLBACK_FAILED" => {
-                return Err(Error::Failed(format!(
-                    "stack {name} is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back its last update{}. \
-                     Fix or skip the resources that failed, then run \
-                     `aws cloudformation continue-update-rollback --stack-name {name}` \
-                     (with --resources-to-skip for resources that cannot be fixed) and deploy again",
-                    c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
-                )))
-            }
-            "ROLLBACK_FAILED" | "DELETE_FAILED" => {
-                return Err(Error::Failed(format!(
-                    "stack {name} is {}{}: delete it (bs-deploy --destroy --stack {name}, retaining what cannot be deleted) and deploy again",
-                    c.status,
-                    c.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
-                )))
-            }
-            _ => {}
-        }
-    }
+    let settled = settle(clients, name, opts, ui, interrupt).await?;
+    let current = make_deployable(clients, name, settled, opts, ui, interrupt).await?;
     let create = current
         .as_ref()
         .is_none_or(|c| c.status == "REVIEW_IN_PROGRESS");
@@ -288,10 +399,23 @@ pub async fn deploy(
         &opts.overrides,
         previous,
     )?;
-    let (params, resolved) = parameters::resolve(clients, name, &plan, ui).await?;
+    let (params, resolved) =
+        parameters::resolve(clients, name, &plan, &preflight.resolved, ui).await?;
 
     let mut outcome = Outcome::new(name, if create { "create" } else { "update" }, "", start);
     outcome.resolved_parameters = resolved;
+    outcome.id = current.as_ref().map(|c| c.id.clone());
+    let no_changes = |mut o: Outcome, current: &Option<stack::Current>, ui: &mut dyn Renderer| {
+        step(ui, name, "no changes");
+        o.status = "NO_CHANGES".into();
+        o.outputs = current
+            .as_ref()
+            .map(|c| c.outputs.clone())
+            .unwrap_or_default();
+        o.duration_seconds = seconds(start);
+        o
+    };
+
     let url;
     let body_ref = if body.len() > staging::INLINE_LIMIT {
         let (u, created) = staging::upload(clients, &artifact.account, name, body).await?;
@@ -326,7 +450,11 @@ pub async fn deploy(
     };
 
     // A change set of this name from an earlier run (a preview): reuse it when it
-    // is ready, else replace it.
+    // is ready and named by its content, else replace it.
+    let mut made = Made {
+        change_set: None,
+        new_stack: current.is_none(),
+    };
     let mut described = None;
     if let Some(c) = &current {
         if let Some(existing) = change_set::describe(clients, &cs_name, Some(&c.id)).await? {
@@ -338,6 +466,7 @@ pub async fn deploy(
                 described = Some(existing);
             } else {
                 change_set::delete(clients, &existing.arn).await?;
+                change_set::wait_deleted(clients, &cs_name, &c.id, opts.poll, interrupt).await?;
             }
         }
     }
@@ -372,22 +501,14 @@ pub async fn deploy(
             )
             .await?;
             let Created::ChangeSet { arn, .. } = created else {
-                step(ui, name, "no changes");
-                let mut o = outcome;
-                o.status = "NO_CHANGES".into();
-                o.id = current.map(|c| c.id);
-                o.duration_seconds = seconds(start);
-                return Ok(o);
+                return Ok(no_changes(outcome, &current, ui));
             };
-            let waited = change_set::wait(clients, &arn, opts.poll, opts.timeout, interrupt).await;
-            let d = match waited {
+            made.change_set = Some(arn.clone());
+            let d = match change_set::wait(clients, &arn, opts.poll, opts.timeout, interrupt).await
+            {
                 Ok(d) => d,
                 Err(e @ Error::Interrupted(_)) => {
-                    // Cancelling removes what this run made.
-                    let _ = change_set::delete(clients, &arn).await;
-                    if create {
-                        remove_empty_review_stack(clients, name).await;
-                    }
+                    made.undo(clients, name).await;
                     return Err(Error::Interrupted(format!(
                         "{e}; the change set was deleted, nothing changed"
                     )));
@@ -395,18 +516,11 @@ pub async fn deploy(
                 Err(e) => return Err(e),
             };
             if d.status == "FAILED" {
-                change_set::delete(clients, &d.arn).await?;
                 if change_set::is_no_changes(&d.reason) {
-                    step(ui, name, "no changes");
-                    let mut o = outcome;
-                    o.status = "NO_CHANGES".into();
-                    o.id = current.map(|c| c.id);
-                    o.duration_seconds = seconds(start);
-                    return Ok(o);
+                    change_set::delete(clients, &d.arn).await?;
+                    return Ok(no_changes(outcome, &current, ui));
                 }
-                if create {
-                    remove_empty_review_stack(clients, name).await;
-                }
+                made.undo(clients, name).await;
                 return Err(Error::Failed(format!(
                     "stack {name}: change set {cs_name} failed: {}",
                     d.reason
@@ -437,6 +551,7 @@ pub async fn deploy(
         name,
         &described,
         previous_status,
+        &made,
         outcome,
         opts,
         ui,
@@ -446,27 +561,13 @@ pub async fn deploy(
     .await
 }
 
-/// A stack CloudFormation made for a change set that will never run holds
-/// nothing; leave no trace of it.
-async fn remove_empty_review_stack(clients: &Clients, name: &str) {
-    if let Ok(Some(c)) = stack::describe(clients, name).await {
-        if c.status == "REVIEW_IN_PROGRESS" {
-            let _ = clients
-                .cloudformation
-                .delete_stack()
-                .stack_name(&c.id)
-                .send()
-                .await;
-        }
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn run_change_set(
     clients: &Clients,
     name: &str,
     cs: &change_set::Described,
     previous_status: String,
+    made: &Made,
     outcome: Outcome,
     opts: &Options,
     ui: &mut dyn Renderer,
@@ -474,6 +575,19 @@ async fn run_change_set(
     start: Instant,
 ) -> Result<Outcome, Error> {
     let from = follow::newest_event(clients, &cs.stack_id).await?;
+    // The last moment Ctrl-C can still mean "change nothing".
+    if interrupt.is_set() {
+        made.undo(clients, name).await;
+        return Err(Error::Interrupted(format!(
+            "interrupted before change set {} was executed: nothing changed{}",
+            cs.name,
+            if made.change_set.is_some() {
+                " (the change set was deleted)"
+            } else {
+                ""
+            }
+        )));
+    }
     step(ui, name, format!("executing change set {}", cs.name));
     change_set::execute(clients, &cs.arn).await?;
     let followed = follow::follow(
@@ -581,11 +695,17 @@ pub async fn execute_reviewed(
         name: cs.name.clone(),
         arn: cs.arn.clone(),
     });
+    // A reviewed change set is not this run's to delete.
+    let made = Made {
+        change_set: None,
+        new_stack: false,
+    };
     run_change_set(
         clients,
         name,
         &cs,
         current.status.clone(),
+        &made,
         outcome,
         opts,
         ui,
@@ -607,10 +727,16 @@ pub async fn follow_existing(
     let current = stack::describe(clients, name)
         .await?
         .ok_or_else(|| Error::Input(format!("stack {name} does not exist")))?;
-    let from = follow::newest_event(clients, &current.id).await?;
+    if current.status == "REVIEW_IN_PROGRESS" {
+        step(ui, name, "REVIEW_IN_PROGRESS: a change set waits for review, nothing runs (bs-deploy --execute NAME)");
+        let mut outcome = Outcome::new(name, "follow", "REVIEW_IN_PROGRESS", start);
+        outcome.id = Some(current.id);
+        return Ok(outcome);
+    }
     if stack::is_settled(&current.status) {
         step(ui, name, format!("{}: nothing in progress", current.status));
     }
+    let from = operation_start(clients, &current.id).await?;
     let followed = follow::follow(
         clients,
         Follow {

@@ -133,11 +133,13 @@ pub async fn hosted_zone_id(clients: &Clients, domain: &str) -> Result<String, E
 }
 
 /// The SDK parameters for a plan, resolving hosted zones (and telling what was
-/// resolved). Returns them with the resolved values, for the result document.
+/// resolved) unless `known` has them already. Returns them with the resolved
+/// values, for the result document.
 pub async fn resolve(
     clients: &Clients,
     stack: &str,
     plan: &BTreeMap<String, Source>,
+    known: &BTreeMap<String, String>,
     ui: &mut dyn Renderer,
 ) -> Result<
     (
@@ -165,11 +167,17 @@ pub async fn resolve(
                     .build(),
             ),
             Source::HostedZoneOf(domain) => {
-                let id = hosted_zone_id(clients, domain).await?;
-                ui.message(&Message::Step {
-                    stack: stack.to_string(),
-                    text: format!("{name} = {id} (the hosted zone of {domain})"),
-                });
+                let id = match known.get(name) {
+                    Some(id) => id.clone(),
+                    None => {
+                        let id = hosted_zone_id(clients, domain).await?;
+                        ui.message(&Message::Step {
+                            stack: stack.to_string(),
+                            text: format!("{name} = {id} (the hosted zone of {domain})"),
+                        });
+                        id
+                    }
+                };
                 resolved.insert(name.clone(), id.clone());
                 params.push(
                     Parameter::builder()

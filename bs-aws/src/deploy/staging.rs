@@ -35,17 +35,18 @@ fn build_err(e: impl std::fmt::Display) -> Error {
     Error::Aws(format!("building an S3 request: {e}"))
 }
 
-/// Creates the bucket unless it exists (owned by `account`).
+/// Creates the bucket unless it exists (owned by `account`) and applies its
+/// settings. Returns whether it was created.
 pub async fn ensure_bucket(clients: &Clients, account: &str, bucket: &str) -> Result<bool, Error> {
     let s3 = &clients.s3;
-    match s3
+    let exists = match s3
         .head_bucket()
         .bucket(bucket)
         .expected_bucket_owner(account)
         .send()
         .await
     {
-        Ok(_) => return Ok(false),
+        Ok(_) => true,
         Err(e) => {
             let not_found = e.as_service_error().is_some_and(|s| s.is_not_found())
                 || e.raw_response().is_some_and(|r| r.status().as_u16() == 404);
@@ -55,9 +56,19 @@ pub async fn ensure_bucket(clients: &Clients, account: &str, bucket: &str) -> Re
                     &e,
                 ));
             }
+            false
         }
+    };
+    if !exists {
+        create_bucket(clients, bucket).await?;
     }
-    let mut create = s3.create_bucket().bucket(bucket);
+    // Applied every time: a bucket whose set-up was interrupted gets repaired.
+    configure_bucket(clients, bucket).await?;
+    Ok(!exists)
+}
+
+async fn create_bucket(clients: &Clients, bucket: &str) -> Result<(), Error> {
+    let mut create = clients.s3.create_bucket().bucket(bucket);
     if clients.region != "us-east-1" && !clients.region.is_empty() {
         create = create.create_bucket_configuration(
             CreateBucketConfiguration::builder()
@@ -69,6 +80,13 @@ pub async fn ensure_bucket(clients: &Clients, account: &str, bucket: &str) -> Re
         .send()
         .await
         .map_err(|e| error::aws(&format!("creating the staging bucket {bucket}"), &e))?;
+    Ok(())
+}
+
+/// Private, encrypted, TLS-only, templates expiring after 30 days; each call
+/// is idempotent.
+async fn configure_bucket(clients: &Clients, bucket: &str) -> Result<(), Error> {
+    let s3 = &clients.s3;
     s3.put_public_access_block()
         .bucket(bucket)
         .public_access_block_configuration(
@@ -132,7 +150,7 @@ pub async fn ensure_bucket(clients: &Clients, account: &str, bucket: &str) -> Re
         .send()
         .await
         .map_err(|e| error::aws(&format!("setting the lifecycle of {bucket}"), &e))?;
-    Ok(true)
+    Ok(())
 }
 
 /// Uploads `body` and returns the URL CloudFormation reads it from, and whether
