@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job, end to end on the local AWS: build the tools, start the local AWS
-# (moto + plugin), create the hosted zone the example config names, synthesize
-# both stacks and deploy them, deploy again (no changes), show the stacks'
-# outputs, and stop the local AWS. Exits non-zero at the first failure and says
-# where.
+# (moto + plugin), bootstrap the account (hosted zone, staging bucket, secrets
+# with demo values, the pipeline stack), synthesize both stacks and deploy them,
+# deploy again (no changes), show the stacks' outputs, and stop the local AWS.
+# Exits non-zero at the first failure and says where.
 #
 #   scripts/demo.sh [CONFIG]      # default configs/env-config.example.yaml
 #
@@ -25,20 +25,25 @@ trap on_exit EXIT
 
 say() { step="$*"; printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
-say "building bs-synth and bs-deploy (release)"
-cargo build --release --locked --quiet -p bs-synth -p bs-deploy
+say "building bs-synth, bs-deploy and bs-bootstrap (release)"
+cargo build --release --locked --quiet -p bs-synth -p bs-deploy -p bs-bootstrap
 bin="$root/target/release"
 
 say "starting the local AWS"
 eval "$(scripts/local-aws.sh start)"
-aws_cli="$(scripts/python-tools.sh local-aws)/aws"
 
-say "creating the hosted zones the config names (bs-bootstrap will do this)"
-for domain in $("$bin/bs-synth" --config "$config" --quiet |
-  python3 -c 'import json,sys; print("\n".join(sorted({p["domain"] for s in json.load(sys.stdin)["stacks"] for p in s["parameters"].values() if p["kind"] == "hosted-zone-id"})))'); do
-  "$aws_cli" route53 create-hosted-zone --name "$domain" --caller-reference "demo-$domain" \
-    --query 'HostedZone.Id' --output text >&2
-done
+say "bs-bootstrap --check (a new account: everything missing)"
+"$bin/bs-bootstrap" --config "$config" --check > /dev/null || echo "(not ready, as expected)" >&2
+
+say "bs-bootstrap (demo secret values from BS_SECRET_* variables; never printed)"
+# Demo values only. With a real account, give real ones the same way, or with
+# --secret-file NAME=PATH, or type them when asked.
+export BS_SECRET_BACKSTAGE_GITHUB_APP='appId: 1'
+export BS_SECRET_BACKSTAGE_TEST_GITHUB_AUTH='{"id": "demo-client-id", "secret": "demo-client-secret"}'
+export BS_SECRET_BACKSTAGE_PROD_GITHUB_AUTH='{"id": "demo-client-id", "secret": "demo-client-secret"}'
+export BS_SECRET_BACKSTAGE_AWS_AUTH='{"id": "demo-key-id", "secret": "demo-key-secret"}'
+export BS_SECRET_BACKSTAGE_GITHUB_TOKEN='{"secret": "demo-token"}'
+"$bin/bs-bootstrap" --config "$config" --events lines --poll-interval 0.5 > "$root/.local-aws/bootstrap.json"
 
 say "bs-synth | bs-deploy (first deploy of both stacks)"
 "$bin/bs-synth" --config "$config" | "$bin/bs-deploy" --events lines --poll-interval 0.5 > "$root/.local-aws/first-deploy.json"

@@ -2,7 +2,8 @@
 //! engine is given.
 
 use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+pub use aws_config::SdkConfig;
+use aws_config::{BehaviorVersion, Region};
 use std::time::Duration;
 
 /// The standard AWS flags, for `#[command(flatten)]`. The credential chain,

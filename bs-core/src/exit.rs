@@ -14,5 +14,9 @@ pub const USAGE: i32 = 2;
 pub const AWS: i32 = 3;
 /// A wait ran out of time (`--timeout`); the operation may still be running.
 pub const TIMEOUT: i32 = 4;
+/// Waiting for a person: a step only a human can take (the GitHub handshake of
+/// a new CodeStar connection, a config value to change) stands between this run
+/// and the next.
+pub const NEEDS_ACTION: i32 = 5;
 /// Interrupted (Ctrl-C): 128 + SIGINT.
 pub const INTERRUPTED: i32 = 130;

@@ -22,7 +22,16 @@ static BUILD: Once = Once::new();
 pub fn bin(name: &str) -> PathBuf {
     BUILD.call_once(|| {
         let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "bs-synth", "-p", "bs-deploy"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "bs-synth",
+                "-p",
+                "bs-deploy",
+                "-p",
+                "bs-bootstrap",
+            ])
             .current_dir(repo_root())
             .status()
             .unwrap();

@@ -161,9 +161,22 @@ pub struct Loaded {
 
 /// Reads and validates the config at `path`.
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    load_with(path, Options::default())
+}
+
+/// What a tool may accept that others may not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// bs-bootstrap creates the connection when CODESTAR_CONN_ARN is absent; the
+    /// config's `connection_arn` is then empty.
+    pub connection_optional: bool,
+}
+
+/// [`load`] with [`Options`].
+pub fn load_with(path: &Path, options: Options) -> Result<Loaded, ConfigError> {
     let file = path.display().to_string();
     match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text, &file),
+        Ok(text) => parse_with(&text, &file, options),
         Err(e) => Err(ConfigError {
             problems: vec![Problem {
                 path: String::new(),
@@ -177,6 +190,11 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
 
 /// Validates config text; `file` names it in messages.
 pub fn parse(text: &str, file: &str) -> Result<Loaded, ConfigError> {
+    parse_with(text, file, Options::default())
+}
+
+/// [`parse`] with [`Options`].
+pub fn parse_with(text: &str, file: &str, options: Options) -> Result<Loaded, ConfigError> {
     let root = yaml::parse(text).map_err(|e| ConfigError {
         file: file.to_string(),
         problems: vec![Problem {
@@ -185,7 +203,10 @@ pub fn parse(text: &str, file: &str) -> Result<Loaded, ConfigError> {
             message: format!("YAML syntax error at column {}: {}", e.column, e.message),
         }],
     })?;
-    let mut v = Validator::default();
+    let mut v = Validator {
+        options,
+        ..Validator::default()
+    };
     let config = v.config(&root);
     match config {
         Some(config) if v.problems.is_empty() => Ok(Loaded {
@@ -231,6 +252,7 @@ type Scope<'a> = BTreeMap<&'a str, Setting<'a>>;
 
 #[derive(Default)]
 struct Validator {
+    options: Options,
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
 }
@@ -457,13 +479,17 @@ impl Validator {
                 .optional(infra_branch, rules::branch)
                 .unwrap_or_else(|| keys::DEFAULT_BRANCH.into()),
         };
-        let connection_arn = self.required_arn(
-            conn,
-            "CODESTAR_CONN_ARN",
-            &rules::CONNECTION,
-            &partition,
-            None,
-        );
+        let connection_arn = if conn.is_none() && self.options.connection_optional {
+            String::new()
+        } else {
+            self.required_arn(
+                conn,
+                "CODESTAR_CONN_ARN",
+                &rules::CONNECTION,
+                &partition,
+                None,
+            )
+        };
         let notify_arn = notify.and_then(|s| {
             let v = self.text(&s)?;
             self.check_arn(&s, &v, &rules::CHATBOT, &partition, None);

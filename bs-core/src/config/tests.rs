@@ -540,3 +540,20 @@ fn every_bad_value_is_reported_with_its_key() {
         assert_eq!(n, 1, "{key} in {p:#?}");
     }
 }
+
+#[test]
+fn the_connection_may_be_absent_for_bootstrap_only() {
+    let text = BASE.replace(
+        "  CODESTAR_CONN_ARN: arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc\n",
+        "",
+    );
+    assert!(has(
+        &problems(&text),
+        "common.CODESTAR_CONN_ARN: is required"
+    ));
+    let opts = Options {
+        connection_optional: true,
+    };
+    let c = parse_with(&text, "c.yaml", opts).unwrap().config;
+    assert_eq!(c.connection_arn, "");
+}

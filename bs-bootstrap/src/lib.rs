@@ -1,0 +1,285 @@
+//! bs-bootstrap: from an empty account to a running infrastructure pipeline.
+//!
+//! [`run`] is the whole command, with its streams passed in through [`Io`].
+
+pub mod cli;
+pub mod prerequisites;
+
+use bs_aws::deploy::{self, Options, Outcome};
+use bs_aws::interrupt::Interrupt;
+use bs_aws::progress::{self, Message};
+use bs_aws::sdk;
+use bs_aws::Error;
+use bs_core::config::{self, Config};
+use bs_core::exit;
+use clap::Parser;
+use prerequisites::{secrets, Clients, Prerequisite};
+use serde::Serialize;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Looks up an environment variable.
+pub type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// The process's streams, and whether they are terminals.
+pub struct Io {
+    pub stdout: Box<dyn Write + Send>,
+    pub stderr: Box<dyn Write + Send>,
+    pub stdin_tty: bool,
+    pub stderr_tty: bool,
+    /// Reads `BS_SECRET_*` (tests pass their own).
+    pub env: EnvLookup,
+}
+
+impl Io {
+    pub fn process() -> Io {
+        Io {
+            stdout: Box::new(std::io::stdout()),
+            stderr: Box::new(std::io::stderr()),
+            stdin_tty: std::io::stdin().is_terminal(),
+            stderr_tty: std::io::stderr().is_terminal(),
+            env: Box::new(|k| std::env::var(k).ok()),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Shared(Arc<Mutex<Box<dyn Write + Send>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .flush()
+    }
+}
+
+#[derive(Serialize, Default)]
+struct Report {
+    prerequisites: Vec<Prerequisite>,
+    /// The pipeline stack's deploy, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pipeline_stack: Option<Outcome>,
+    /// `ready`, `not-ready`, `needs-person`.
+    result: &'static str,
+}
+
+/// Runs bs-bootstrap with `args` (program name first); returns the exit code.
+pub async fn run<I, T>(args: I, io: Io) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let Io {
+        mut stdout,
+        stderr,
+        stdin_tty,
+        stderr_tty,
+        env,
+    } = io;
+    let mut err = Shared(Arc::new(Mutex::new(stderr)));
+    let args = match cli::Args::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            let text = e.render().to_string();
+            return if e.use_stderr() {
+                let _ = write!(err, "{text}");
+                exit::USAGE
+            } else {
+                let _ = write!(stdout, "{text}");
+                exit::SUCCESS
+            };
+        }
+    };
+    let mut report = Report::default();
+    let code = match bootstrap(
+        &args,
+        stdin_tty && stderr_tty,
+        &*env,
+        &mut err,
+        stderr_tty,
+        &mut report,
+    )
+    .await
+    {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            e.exit_code()
+        }
+    };
+    if code != exit::USAGE || !report.prerequisites.is_empty() {
+        if let Ok(text) = serde_json::to_string(&report) {
+            let _ = writeln!(stdout, "{text}");
+        }
+    }
+    code
+}
+
+async fn bootstrap(
+    args: &cli::Args,
+    interactive: bool,
+    env: &(dyn Fn(&str) -> Option<String> + Send + Sync),
+    err: &mut Shared,
+    stderr_tty: bool,
+    report: &mut Report,
+) -> Result<i32, Error> {
+    // Everything about the input first, before any AWS call.
+    let options = config::Options {
+        connection_optional: true,
+    };
+    let loaded = config::load_with(&args.config, options)
+        .map_err(|e| Error::Input(e.to_string().trim_end().to_string()))?;
+    let file = args.config.display().to_string();
+    for w in &loaded.warnings {
+        let _ = writeln!(err, "warning: {}", w.render(&file));
+    }
+    let c: Config = loaded.config;
+    if !(args.poll_interval >= 0.05 && args.poll_interval <= 300.0) {
+        return Err(Error::Input(format!(
+            "--poll-interval {}: must be between 0.05 and 300 seconds",
+            args.poll_interval
+        )));
+    }
+    let wanted = secrets::wanted(&c);
+    let given = secrets::given_values(&wanted, &args.secret_files, env)?;
+
+    let sdk_config = sdk::config(&args.aws, Some(&c.region)).await;
+    let clients = Clients::new(&sdk_config);
+    let account = clients.base.account().await?;
+    if account != c.account {
+        return Err(Error::Input(format!(
+            "the config is for account {}, but the credentials are for account {account}: use credentials of {} (--profile); nothing was done",
+            c.account, c.account
+        )));
+    }
+    let check = args.check;
+    let _ = writeln!(
+        err,
+        "{} prerequisites of {} in account {} ({})",
+        if check { "checking" } else { "bootstrapping" },
+        c.stack_name,
+        c.account,
+        c.region
+    );
+    let say = |p: Prerequisite, report: &mut Report| {
+        let _ = writeln!(err.clone(), "{}", p.line());
+        report.prerequisites.push(p);
+    };
+    for p in prerequisites::hosted_zones::ensure(&clients, &c, check).await? {
+        say(p, report);
+    }
+    if let Some(p) = prerequisites::repository::ensure(&clients, &c, check).await? {
+        say(p, report);
+    }
+    say(
+        prerequisites::staging_bucket::ensure(&clients, &c, check).await?,
+        report,
+    );
+    let e = secrets::Ensure {
+        check_only: check,
+        update: args.update_secrets,
+        interactive,
+        given: &given,
+    };
+    for w in &wanted {
+        say(secrets::ensure_one(&clients, &c, w, &e).await?, report);
+    }
+    let connection = prerequisites::connection::ensure(&clients, &c, check).await?;
+    say(connection, report);
+
+    let needs_person = report.prerequisites.iter().any(|p| p.needs_person);
+    let ready = report.prerequisites.iter().all(|p| p.state.ready());
+    if needs_person {
+        report.result = "needs-person";
+        let _ = writeln!(
+            err,
+            "waiting for a person: do what the → lines say, then run bs-bootstrap again"
+        );
+        return Ok(exit::NEEDS_ACTION);
+    }
+    if !ready {
+        report.result = "not-ready";
+        let _ = writeln!(
+            err,
+            "not ready: {} prerequisite(s) missing or wrong (see above)",
+            report
+                .prerequisites
+                .iter()
+                .filter(|p| !p.state.ready())
+                .count()
+        );
+        return Ok(exit::FAILURE);
+    }
+    report.result = "ready";
+    if check || args.no_deploy {
+        return Ok(exit::SUCCESS);
+    }
+    if c.connection_arn.is_empty() {
+        let _ = writeln!(err, "the pipeline stack needs CODESTAR_CONN_ARN: set it in the config and run bs-bootstrap again");
+        report.result = "needs-person";
+        return Ok(exit::NEEDS_ACTION);
+    }
+    // The pipeline stack, through the same engine as bs-deploy; it deploys the rest.
+    let assembly = bs_synth::assembly(&c);
+    let problems = bs_synth::synth::limit_problems(&assembly);
+    if let Some((stack, p)) = problems.first() {
+        return Err(Error::Input(format!("stack {stack}: {p}")));
+    }
+    let Some(pipeline) = assembly.stacks.first() else {
+        return Err(Error::Failed("bs-synth made no pipeline stack".into()));
+    };
+    let body = pipeline
+        .template
+        .as_ref()
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    let opts = Options {
+        poll: Duration::from_secs_f64(args.poll_interval),
+        ..Options::default()
+    };
+    let mut ui = progress::renderer(args.events, Box::new(err.clone()), stderr_tty);
+    ui.message(&Message::Step {
+        stack: pipeline.name.clone(),
+        text: "deploying the infrastructure pipeline stack".into(),
+    });
+    let interrupt = Interrupt::on_ctrl_c();
+    let pre = deploy::preflight(&clients.base, pipeline, &opts, &mut *ui).await?;
+    let outcome = deploy::deploy(
+        &clients.base,
+        pipeline,
+        &body,
+        &pre,
+        &opts,
+        &mut *ui,
+        &interrupt,
+    )
+    .await;
+    ui.finish();
+    let outcome = outcome?;
+    let failed = outcome.failed();
+    report.pipeline_stack = Some(outcome);
+    if failed {
+        report.result = "not-ready";
+        return Ok(exit::FAILURE);
+    }
+    let _ = writeln!(
+        err,
+        "done: the pipeline {} now deploys stack {} from {}/{}@{}",
+        bs_core::names::infra_pipeline(&c.stack_name),
+        c.stack_name,
+        c.github.org,
+        c.github.infra_repo,
+        c.github.infra_branch
+    );
+    Ok(exit::SUCCESS)
+}
