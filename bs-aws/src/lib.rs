@@ -10,6 +10,7 @@
 //! AWS clients are passed in ([`sdk::Clients`]), never global, so every piece is
 //! testable against the local AWS or aws-smithy-mocks.
 
+pub mod cli;
 pub mod deploy;
 pub mod error;
 pub mod interrupt;

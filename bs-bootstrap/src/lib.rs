@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod prerequisites;
 
+use bs_aws::cli::SharedWriter;
 use bs_aws::deploy::{self, Options, Outcome};
 use bs_aws::interrupt::Interrupt;
 use bs_aws::progress::{self, Message};
@@ -12,12 +13,10 @@ use bs_aws::sdk;
 use bs_aws::Error;
 use bs_core::config::{self, Config};
 use bs_core::exit;
-use clap::Parser;
 use prerequisites::{secrets, Clients, Prerequisite};
 use serde::Serialize;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Looks up an environment variable.
@@ -45,24 +44,6 @@ impl Io {
     }
 }
 
-#[derive(Clone)]
-struct Shared(Arc<Mutex<Box<dyn Write + Send>>>);
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?
-            .write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?
-            .flush()
-    }
-}
-
 #[derive(Serialize, Default)]
 struct Report {
     prerequisites: Vec<Prerequisite>,
@@ -86,19 +67,10 @@ where
         stderr_tty,
         env,
     } = io;
-    let mut err = Shared(Arc::new(Mutex::new(stderr)));
-    let args = match cli::Args::try_parse_from(args) {
+    let mut err = SharedWriter::new(stderr);
+    let args: cli::Args = match bs_aws::cli::parse(args, &mut stdout, &mut err) {
         Ok(a) => a,
-        Err(e) => {
-            let text = e.render().to_string();
-            return if e.use_stderr() {
-                let _ = write!(err, "{text}");
-                exit::USAGE
-            } else {
-                let _ = write!(stdout, "{text}");
-                exit::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     let mut report = Report::default();
     let code = match bootstrap(
@@ -129,7 +101,7 @@ async fn bootstrap(
     args: &cli::Args,
     interactive: bool,
     env: &(dyn Fn(&str) -> Option<String> + Send + Sync),
-    err: &mut Shared,
+    err: &mut SharedWriter,
     stderr_tty: bool,
     report: &mut Report,
 ) -> Result<i32, Error> {

@@ -7,19 +7,18 @@ pub mod cli;
 pub mod input;
 pub mod plan;
 
+use bs_aws::cli::SharedWriter;
 use bs_aws::deploy::{self, Outcome};
 use bs_aws::interrupt::Interrupt;
 use bs_aws::progress;
 use bs_aws::sdk::{self, Clients};
 use bs_aws::Error;
 use bs_core::exit;
-use clap::Parser;
 use plan::Mode;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
-use std::sync::{Arc, Mutex};
 
 /// The process's streams, and whether each is a terminal.
 pub struct Io {
@@ -47,25 +46,6 @@ impl Io {
     }
 }
 
-/// One writer shared by the renderer and the error messages.
-#[derive(Clone)]
-struct Shared(Arc<Mutex<Box<dyn Write + Send>>>);
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?
-            .write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?
-            .flush()
-    }
-}
-
 #[derive(Serialize)]
 struct Report<'a> {
     stacks: &'a [Outcome],
@@ -86,19 +66,10 @@ where
         stderr_tty,
         interrupt,
     } = io;
-    let mut err = Shared(Arc::new(Mutex::new(stderr)));
-    let args = match cli::Args::try_parse_from(args) {
+    let mut err = SharedWriter::new(stderr);
+    let args: cli::Args = match bs_aws::cli::parse(args, &mut stdout, &mut err) {
         Ok(a) => a,
-        Err(e) => {
-            let text = e.render().to_string();
-            return if e.use_stderr() {
-                let _ = write!(err, "{text}");
-                exit::USAGE
-            } else {
-                let _ = write!(stdout, "{text}");
-                exit::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     let interrupt = interrupt.unwrap_or_else(Interrupt::on_ctrl_c);
     let mut ui = progress::renderer(args.events, Box::new(err.clone()), stderr_tty);

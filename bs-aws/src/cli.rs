@@ -1,0 +1,51 @@
+//! What every AWS-calling tool's command line shares.
+
+use bs_core::exit;
+use std::ffi::OsString;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// One stderr writer shared by a renderer and the tool's own messages.
+#[derive(Clone)]
+pub struct SharedWriter(Arc<Mutex<Box<dyn Write + Send>>>);
+
+impl SharedWriter {
+    pub fn new(w: Box<dyn Write + Send>) -> SharedWriter {
+        SharedWriter(Arc::new(Mutex::new(w)))
+    }
+}
+
+impl Write for SharedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .flush()
+    }
+}
+
+/// Parses the arguments; on `--help`/`--version` prints to stdout, on a usage
+/// error to stderr, and gives the exit code to return.
+pub fn parse<A, I, T>(args: I, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<A, i32>
+where
+    A: clap::Parser,
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    A::try_parse_from(args).map_err(|e| {
+        let text = e.render().to_string();
+        if e.use_stderr() {
+            let _ = write!(stderr, "{text}");
+            exit::USAGE
+        } else {
+            let _ = write!(stdout, "{text}");
+            exit::SUCCESS
+        }
+    })
+}
