@@ -71,6 +71,10 @@ pub struct Args {
     #[arg(long)]
     pub yes: bool,
 
+    /// Print the result as JSON on a terminal too (it always is when piped).
+    #[arg(long)]
+    pub json: bool,
+
     /// How to show progress on stderr: a live view on a terminal (auto), one line
     /// per event (lines), or JSON lines (json).
     #[arg(long, value_enum, default_value = "auto", value_name = "FORMAT")]

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod input;
 pub mod plan;
+pub mod summary;
 
 use bs_aws::cli::SharedWriter;
 use bs_aws::deploy::{self, Outcome};
@@ -86,8 +87,8 @@ where
     ui.finish();
     if !outcomes.is_empty() {
         let report = Report { stacks: &outcomes };
-        let text = if stdout_tty {
-            serde_json::to_string_pretty(&report)
+        let text = if stdout_tty && !args.json {
+            Ok(summary::render(&outcomes))
         } else {
             serde_json::to_string(&report)
         };
