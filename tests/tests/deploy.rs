@@ -440,3 +440,41 @@ fn deploys_from_an_out_directory() {
         stderr(&out)
     );
 }
+
+#[test]
+fn follow_reports_a_settled_stack_without_changing_it() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    assert_eq!(
+        deploy(&aws, &synth(&example()), &["--stack", "backstage-pipeline"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let mut cmd = aws.command(bin("bs-deploy"));
+    cmd.args([
+        "--follow",
+        "--stack",
+        "backstage-pipeline",
+        "--poll-interval",
+        "0.1",
+        "--events",
+        "json",
+    ]);
+    let out = run_with_stdin(&mut cmd, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        statuses(&out),
+        [pair("backstage-pipeline", "CREATE_COMPLETE")]
+    );
+    assert_eq!(report(&out)[0]["action"], "follow");
+    assert!(messages(&out)
+        .iter()
+        .any(|m| m["type"] == "step" && m["text"] == "CREATE_COMPLETE: nothing in progress"));
+    // A stack that does not exist is named.
+    let mut cmd = aws.command(bin("bs-deploy"));
+    cmd.args(["--follow", "--stack", "nope"]);
+    let out = run_with_stdin(&mut cmd, b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("stack nope does not exist"));
+}
