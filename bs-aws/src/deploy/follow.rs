@@ -31,8 +31,7 @@ pub struct Followed {
     pub skipped: Vec<(String, String, String)>,
 }
 
-/// The id of the newest event of a stack, to follow from.
-pub async fn newest_event(clients: &Clients, stack_id: &str) -> Result<Option<String>, Error> {
+async fn first_page(clients: &Clients, stack_id: &str) -> Result<Vec<StackEvent>, Error> {
     let out = clients
         .cloudformation
         .describe_stack_events()
@@ -40,11 +39,39 @@ pub async fn newest_event(clients: &Clients, stack_id: &str) -> Result<Option<St
         .send()
         .await
         .map_err(|e| error::aws(&format!("reading the events of {stack_id}"), &e))?;
-    Ok(out
-        .stack_events()
+    Ok(out.stack_events().to_vec())
+}
+
+/// The id of the newest event of a stack, to follow from.
+pub async fn newest_event(clients: &Clients, stack_id: &str) -> Result<Option<String>, Error> {
+    let events = first_page(clients, stack_id).await?;
+    Ok(events
         .first()
         .and_then(|e| e.event_id())
         .map(str::to_string))
+}
+
+/// The newest event before the operation now running on the stack (its
+/// "User Initiated" start), so following shows the operation from its start and
+/// no failure is missed; the newest event when none is found.
+pub async fn operation_start(clients: &Clients, stack_id: &str) -> Result<Option<String>, Error> {
+    let events = first_page(clients, stack_id).await?;
+    let start = events.iter().position(|e| {
+        e.resource_type() == Some("AWS::CloudFormation::Stack")
+            && e.resource_status()
+                .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"))
+            && e.resource_status_reason() == Some("User Initiated")
+    });
+    Ok(match start {
+        Some(i) => events
+            .get(i + 1)
+            .and_then(|e| e.event_id())
+            .map(str::to_string),
+        None => events
+            .first()
+            .and_then(|e| e.event_id())
+            .map(str::to_string),
+    })
 }
 
 /// Events newer than `boundary`, oldest first; moves `boundary` to the newest.

@@ -194,34 +194,30 @@ pub async fn preflight(
     Ok(Preflight { resolved })
 }
 
-/// The newest event before the operation now running on the stack (its
-/// "User Initiated" start), so following shows the operation from its start and
-/// no failure is missed; the newest event when none is found.
-async fn operation_start(clients: &Clients, stack_id: &str) -> Result<Option<String>, Error> {
-    let out = clients
-        .cloudformation
-        .describe_stack_events()
-        .stack_name(stack_id)
-        .send()
-        .await
-        .map_err(|e| crate::error::aws(&format!("reading the events of {stack_id}"), &e))?;
-    let events = out.stack_events();
-    let start = events.iter().position(|e| {
-        e.resource_type() == Some("AWS::CloudFormation::Stack")
-            && e.resource_status()
-                .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"))
-            && e.resource_status_reason() == Some("User Initiated")
-    });
-    Ok(match start {
-        Some(i) => events
-            .get(i + 1)
-            .and_then(|e| e.event_id())
-            .map(str::to_string),
-        None => events
-            .first()
-            .and_then(|e| e.event_id())
-            .map(str::to_string),
-    })
+/// Follows the operation running on a stack from its start until it settles.
+async fn follow_running(
+    clients: &Clients,
+    name: &str,
+    stack_id: &str,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Result<follow::Followed, Error> {
+    let from = follow::operation_start(clients, stack_id).await?;
+    follow::follow(
+        clients,
+        Follow {
+            stack: name,
+            stack_id,
+            from_event: from,
+            previous_status: None,
+            poll: opts.poll,
+            timeout: opts.timeout,
+        },
+        ui,
+        interrupt,
+    )
+    .await
 }
 
 /// Waits for an operation in progress; returns the settled state.
@@ -245,21 +241,7 @@ async fn settle(
             c.status
         ),
     );
-    let from = operation_start(clients, &c.id).await?;
-    follow::follow(
-        clients,
-        Follow {
-            stack: name,
-            stack_id: &c.id,
-            from_event: from,
-            previous_status: None,
-            poll: opts.poll,
-            timeout: opts.timeout,
-        },
-        ui,
-        interrupt,
-    )
-    .await?;
+    follow_running(clients, name, &c.id, opts, ui, interrupt).await?;
     stack::describe(clients, name).await
 }
 
@@ -736,21 +718,7 @@ pub async fn follow_existing(
     if stack::is_settled(&current.status) {
         step(ui, name, format!("{}: nothing in progress", current.status));
     }
-    let from = operation_start(clients, &current.id).await?;
-    let followed = follow::follow(
-        clients,
-        Follow {
-            stack: name,
-            stack_id: &current.id,
-            from_event: from,
-            previous_status: None,
-            poll: opts.poll,
-            timeout: opts.timeout,
-        },
-        ui,
-        interrupt,
-    )
-    .await?;
+    let followed = follow_running(clients, name, &current.id, opts, ui, interrupt).await?;
     let outcome = Outcome::new(name, "follow", "", start);
     let mut outcome = finish(clients, name, &current.id, followed, outcome, ui).await?;
     outcome.duration_seconds = seconds(start);
