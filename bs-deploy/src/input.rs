@@ -39,22 +39,14 @@ fn finish(mut assembly: Assembly, base: Option<&Path>) -> Result<Loaded, Error> 
             })?;
             s.template = Some(value);
         }
-        let template = s
-            .template
-            .as_ref()
-            .map(|t| t.to_string())
-            .unwrap_or_default();
-        if !template.starts_with('{')
-            || s.template
-                .as_ref()
-                .and_then(|t| t.get("Resources"))
-                .is_none()
-        {
+        // `get` finds "Resources" only in an object: arrays and scalars fail too.
+        let Some(template) = s.template.as_ref().filter(|t| t.get("Resources").is_some()) else {
             return Err(Error::Input(format!(
                 "stack {}: its template has no Resources",
                 s.name
             )));
-        }
+        };
+        let template = template.to_string();
         bodies.push(template);
     }
     Ok(Loaded { assembly, bodies })

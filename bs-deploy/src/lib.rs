@@ -131,15 +131,19 @@ async fn deploy_all(
     }
     // Clients per region, and the credentials' account checked against every
     // stack's before anything changes.
-    let mut clients: BTreeMap<String, Clients> = BTreeMap::new();
+    // One client set and one sts:GetCallerIdentity per region.
+    let mut clients: BTreeMap<String, (Clients, Option<String>)> = BTreeMap::new();
     for t in &plan.targets {
         let key = t.region.clone().unwrap_or_default();
         if !clients.contains_key(&key) {
             let config = sdk::config(&args.aws, t.region.as_deref()).await;
-            clients.insert(key.clone(), Clients::new(&config));
+            clients.insert(key.clone(), (Clients::new(&config), None));
         }
-        if let (Some(expected), Some(c)) = (&t.account, clients.get(&key)) {
-            let actual = c.account().await?;
+        if let (Some(expected), Some((c, known))) = (&t.account, clients.get_mut(&key)) {
+            let actual = match known {
+                Some(a) => a.clone(),
+                None => known.insert(c.account().await?).clone(),
+            };
             if &actual != expected {
                 return Err(Error::Input(format!(
                     "stack {} belongs to account {expected}, but the credentials are for account {actual}: \
@@ -154,7 +158,7 @@ async fn deploy_all(
     // stops the run before the first stack changes.
     let mut preflights = Vec::new();
     for t in &plan.targets {
-        let c = &clients[&t.region.clone().unwrap_or_default()];
+        let c = &clients[&t.region.clone().unwrap_or_default()].0;
         preflights.push(match (plan.mode, &plan.loaded, t.index) {
             (Mode::Deploy | Mode::Preview, Some(l), Some(i)) => {
                 Some(deploy::preflight(c, &l.assembly.stacks[i], opts, ui).await?)
@@ -163,7 +167,7 @@ async fn deploy_all(
         });
     }
     for (t, pre) in plan.targets.iter().zip(&preflights) {
-        let c = &clients[&t.region.clone().unwrap_or_default()];
+        let c = &clients[&t.region.clone().unwrap_or_default()].0;
         let outcome = match (plan.mode, &plan.loaded, t.index, pre) {
             (Mode::Deploy | Mode::Preview, Some(l), Some(i), Some(pre)) => {
                 deploy::deploy(

@@ -10,7 +10,7 @@ pub mod staging_bucket;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(into = "&'static str")]
 pub enum State {
     /// Exists as it should.
     Present,
@@ -28,7 +28,26 @@ pub enum State {
     Unverifiable,
 }
 
+impl From<State> for &'static str {
+    fn from(s: State) -> &'static str {
+        s.as_str()
+    }
+}
+
 impl State {
+    /// The name the report uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Present => "present",
+            State::Created => "created",
+            State::Updated => "updated",
+            State::Missing => "missing",
+            State::Wrong => "wrong",
+            State::Pending => "pending",
+            State::Unverifiable => "unverifiable",
+        }
+    }
+
     pub fn ready(self) -> bool {
         matches!(
             self,
@@ -83,10 +102,7 @@ impl Prerequisite {
 
     /// The stderr line.
     pub fn line(&self) -> String {
-        let state = serde_json::to_value(self.state)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let state = self.state.as_str();
         let fix = self
             .fix
             .as_deref()
