@@ -4,6 +4,8 @@
 //!   `--region`, `--endpoint-url` (and `AWS_ENDPOINT_URL`), with retries;
 //! - [`deploy`]: the change-set deploy engine (create or update, preview,
 //!   execute a reviewed change set, follow, destroy);
+//! - [`service`], [`image`], [`pipeline`]: what a stage's ECS service runs,
+//!   images in ECR, the pipelines' stages and approvals (bs-status, bs-promote);
 //! - [`progress`]: the messages the engine emits while it works, and their
 //!   renderers (live view on a terminal, one line per event, JSON lines).
 //!
@@ -13,8 +15,11 @@
 pub mod cli;
 pub mod deploy;
 pub mod error;
+pub mod image;
 pub mod interrupt;
+pub mod pipeline;
 pub mod progress;
 pub mod sdk;
+pub mod service;
 
 pub use error::Error;

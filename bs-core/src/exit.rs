@@ -18,5 +18,9 @@ pub const TIMEOUT: i32 = 4;
 /// a new CodeStar connection, a config value to change) stands between this run
 /// and the next.
 pub const NEEDS_ACTION: i32 = 5;
+/// Deployed but not healthy, or still changing (bs-status): a stack or a stage
+/// missing, failed or in progress, a service short of tasks, unhealthy targets,
+/// an image other than the one its stack asks for.
+pub const UNHEALTHY: i32 = 6;
 /// Interrupted (Ctrl-C): 128 + SIGINT.
 pub const INTERRUPTED: i32 = 130;

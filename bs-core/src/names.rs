@@ -77,6 +77,27 @@ pub fn staging_bucket(account: &str, region: &str) -> String {
     format!("bs-staging-{account}-{region}")
 }
 
+/// Keys of the backstage stack that other tools read back (bs-synth writes
+/// them): `stage_id` is [`crate::config::Stage::id`].
+pub mod stack_keys {
+    /// The parameter holding the image a stage runs.
+    pub fn image_parameter(stage_id: &str) -> String {
+        format!("Image{stage_id}")
+    }
+    /// The output with the DNS name of a stage's load balancer.
+    pub fn load_balancer_dns_output(stage_id: &str) -> String {
+        format!("LoadBalancerDnsName{stage_id}")
+    }
+    /// The logical id of a stage's target group.
+    pub fn target_group(stage_id: &str) -> String {
+        format!("TargetGroup{stage_id}")
+    }
+    /// The logical id of a stage's Aurora cluster.
+    pub fn database_cluster(stage_id: &str) -> String {
+        format!("DatabaseCluster{stage_id}")
+    }
+}
+
 /// The partition a region belongs to.
 pub fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {

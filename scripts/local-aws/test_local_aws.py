@@ -762,6 +762,9 @@ def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> Non
     assert_complete(first)
     role = outputs(first)["CloudFormationRoleArn"]
     assert outputs(first)["PipelineName"] == "backstage-pipeline"
+    state = aws("codepipeline").get_pipeline_state(name="backstage-pipeline")
+    assert [s["stageName"] for s in state["stageStates"]][0] == "Source"
+    assert all("latestExecution" not in s for s in state["stageStates"])
 
     body = (out / app["template_file"]).read_text()
     stack = deploy(cfn, app["name"], body, stack_parameters(app, zones), role_arn=role)
@@ -780,6 +783,13 @@ def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> Non
     task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
     assert task["containerDefinitions"][0]["image"] == IMAGE
     assert service["desiredCount"] == 1
+    # The running task is a healthy target of the stage's target group.
+    group = service["loadBalancers"][0]["targetGroupArn"]
+    health = aws("elbv2").describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]
+    assert [(h["Target"]["Port"], h["TargetHealth"]["State"]) for h in health] == [(7007, "healthy")]
+    ecs.update_service(cluster=values["ClusterName"], service=values["ServiceNameProd"], desiredCount=0)
+    assert aws("elbv2").describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"] == []
+    ecs.update_service(cluster=values["ClusterName"], service=values["ServiceNameProd"], desiredCount=1)
     assert outputs(stack)["UrlProd"] == "https://backstage.example.com"
     unchanged = deploy(cfn, app["name"], body, previous=("HostedZoneIdExampleCom", "ImageProd", "ImageTest"), role_arn=role)
     assert "didn't contain changes" in unchanged["ChangeSet"]["StatusReason"]

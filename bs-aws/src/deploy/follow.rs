@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// A resource that failed, with CloudFormation's reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Failure {
     pub logical_id: String,
     pub resource_type: String,
@@ -40,6 +40,37 @@ async fn first_page(clients: &Clients, stack_id: &str) -> Result<Vec<StackEvent>
         .await
         .map_err(|e| error::aws(&format!("reading the events of {stack_id}"), &e))?;
     Ok(out.stack_events().to_vec())
+}
+
+/// The resources that failed in the stack's latest operation (the events after
+/// its "User Initiated" start, on the newest page), first failure first;
+/// cancellations caused by another failure are left out.
+pub async fn latest_failures(clients: &Clients, stack_id: &str) -> Result<Vec<Failure>, Error> {
+    let events = first_page(clients, stack_id).await?;
+    let start = events
+        .iter()
+        .position(|e| {
+            e.resource_type() == Some("AWS::CloudFormation::Stack")
+                && e.resource_status_reason() == Some("User Initiated")
+        })
+        .unwrap_or(events.len());
+    Ok(events[..start]
+        .iter()
+        .rev()
+        .filter_map(|e| {
+            let status = e.resource_status()?.as_str();
+            let reason = e.resource_status_reason().unwrap_or_default();
+            (status.ends_with("_FAILED")
+                && e.resource_type() != Some("AWS::CloudFormation::Stack")
+                && !is_cancellation(reason))
+            .then(|| Failure {
+                logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+                resource_type: e.resource_type().unwrap_or_default().to_string(),
+                status: status.to_string(),
+                reason: reason.to_string(),
+            })
+        })
+        .collect())
 }
 
 /// The id of the newest event of a stack, to follow from.

@@ -9,6 +9,8 @@ pub struct Current {
     pub id: String,
     pub status: String,
     pub reason: Option<String>,
+    /// When the stack last changed (RFC 3339): its last update, else its creation.
+    pub changed: Option<String>,
     pub parameters: BTreeMap<String, String>,
     pub outputs: BTreeMap<String, String>,
 }
@@ -46,6 +48,10 @@ pub async fn describe(clients: &Clients, name_or_id: &str) -> Result<Option<Curr
         id: s.stack_id().unwrap_or(name_or_id).to_string(),
         status,
         reason: s.stack_status_reason().map(str::to_string),
+        changed: s
+            .last_updated_time()
+            .or(s.creation_time())
+            .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
         parameters: s
             .parameters()
             .iter()

@@ -14,7 +14,7 @@ pub fn secret(stage: &Stage) -> String {
 }
 
 pub fn cluster(stage: &Stage) -> String {
-    format!("DatabaseCluster{}", stage.id)
+    bs_core::names::stack_keys::database_cluster(&stage.id)
 }
 
 /// `{{resolve:…}}` of one key of the stage's database secret.

@@ -14,7 +14,7 @@ pub fn load_balancer(stage: &Stage) -> String {
 }
 
 pub fn target_group(stage: &Stage) -> String {
-    format!("TargetGroup{}", stage.id)
+    bs_core::names::stack_keys::target_group(&stage.id)
 }
 
 pub fn https_listener(stage: &Stage) -> String {
@@ -85,7 +85,7 @@ pub fn add(t: &mut Template, stage: &Stage, certificate_arn: Value) {
         }),
     );
     t.output(
-        &format!("LoadBalancerDnsName{}", stage.id),
+        &bs_core::names::stack_keys::load_balancer_dns_output(&stage.id),
         &format!("Load balancer of stage {}", stage.name),
         get_att(&lb, "DNSName"),
     );

@@ -16,7 +16,7 @@ use bs_core::names::logical_part;
 use serde_json::json;
 
 pub fn image_parameter(stage: &Stage) -> String {
-    format!("Image{}", stage.id)
+    bs_core::names::stack_keys::image_parameter(&stage.id)
 }
 
 pub fn has_image_condition(stage: &Stage) -> String {

@@ -12,6 +12,7 @@ from typing import Any
 from moto.core.utils import utcnow
 from moto.ec2.models import ec2_backends
 from moto.ec2.models import elastic_ip_addresses, flow_logs, internet_gateways, nat_gateways, route_tables, subnets, vpn_gateway
+from moto.codepipeline import responses as codepipeline_responses
 from moto.ecs import models as ecs_models
 from moto.ecs.models import ecs_backends
 from moto.elbv2 import models as elbv2_models
@@ -108,7 +109,8 @@ def _service_create(cls: Any, resource_name: str, cloudformation_json: Any, acco
 
     Gap: moto's model passes only cluster, name, desired count and the task
     definition's family (so the service runs the family's latest revision, not the
-    one referenced); DesiredCount defaults to 1 as in CloudFormation.
+    one referenced), and no DeploymentConfiguration (circuit breaker); DesiredCount
+    defaults to 1 as in CloudFormation.
     """
     props = cloudformation_json["Properties"]
     cluster = props.get("Cluster") or "default"
@@ -117,7 +119,7 @@ def _service_create(cls: Any, resource_name: str, cloudformation_json: Any, acco
     if isinstance(task_definition, ecs_models.TaskDefinition):
         task_definition = task_definition.arn
     desired = _int(props.get("DesiredCount"))
-    return ecs_backends[account_id][region_name].create_service(
+    service = ecs_backends[account_id][region_name].create_service(
         cluster,
         resource_name,
         1 if desired is None else desired,
@@ -133,6 +135,10 @@ def _service_create(cls: Any, resource_name: str, cloudformation_json: Any, acco
         network_configuration=_camel(props.get("NetworkConfiguration")),
         role_arn=props.get("Role"),
     )
+    # moto's service has no deploymentConfiguration (circuit breaker, percents);
+    # DescribeServices serializes the attribute when it is set.
+    service.deployment_configuration = _camel(props.get("DeploymentConfiguration"))
+    return service
 
 
 def _service_delete(self: Any, account_id: str, region_name: str) -> None:
@@ -152,6 +158,27 @@ def _cluster_delete(self: Any, account_id: str, region_name: str) -> None:
 _original_service_init = ecs_models.Service.__init__
 
 
+def _register_task_targets(service: Any) -> None:
+    """Each running task is a registered (healthy) IP target of the service's
+    target groups, as ECS registers Fargate tasks; a scaled-down service's extra
+    targets are deregistered.
+
+    Gap: moto's services run no tasks, so their target groups stayed empty and
+    DescribeTargetHealth reported nothing for a service that reports running tasks.
+    """
+    backend = elbv2_models.elbv2_backends[service._account_id][service.region_name]
+    for attachment in service.load_balancers or []:
+        group = backend.target_groups.get(attachment.get("targetGroupArn", ""))
+        if group is None:
+            continue
+        port = attachment.get("containerPort", group.port)
+        wanted = [f"10.255.{n // 250}.{n % 250 + 4}" for n in range(service.running_count)]
+        stale = [{"Id": t} for t in group.targets if t not in wanted]
+        if stale:
+            group.deregister(stale)
+        group.register([{"Id": ip, "Port": port} for ip in wanted])
+
+
 def _settle_primary_deployment(service: Any) -> None:
     if os.environ.get("MOTO_ECS_SERVICE_RUNNING") is not None:
         return
@@ -168,6 +195,7 @@ def _settle_primary_deployment(service: Any) -> None:
             taskDefinition=service.task_definition,
             updatedAt=utcnow(),
         )
+    _register_task_targets(service)
 
 
 def _service_init(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -375,6 +403,37 @@ def _bucket_permission(self: Any, action: str, resource: str) -> Any:
     return policy.is_action_permitted(action, resource, incoming_condition_values={"aws:SecureTransport": "true"})
 
 
+# --------------------------------------------------------------------------- pipelines
+
+
+def _get_pipeline_state(self: Any) -> str:
+    """GetPipelineState: the pipeline's declared stages and actions, none of them run.
+
+    Gap: moto 5.2.5 has no GetPipelineState (bs-status reads it) and runs no
+    pipelines, so no stage or action ever has a latest execution, and no manual
+    approval ever waits (PutApprovalResult stays unimplemented). Those states are
+    tested with aws-smithy-mocks.
+    """
+    import json
+
+    name = self._get_param("name")
+    pipeline, _ = self.codepipeline_backend.get_pipeline(name)
+    stages = [
+        {
+            "stageName": stage["name"],
+            "actionStates": [{"actionName": action["name"]} for action in stage.get("actions", [])],
+        }
+        for stage in pipeline.get("stages", [])
+    ]
+    return json.dumps(
+        {
+            "pipelineName": name,
+            "pipelineVersion": pipeline.get("version", 1),
+            "stageStates": stages,
+        }
+    )
+
+
 def install() -> None:
     access_control.IAMPolicyStatement.is_action_permitted = _statement_permitted
     s3_models.FakeBucket.get_permission = _bucket_permission
@@ -387,6 +446,7 @@ def install() -> None:
     ecs_models.Service.__init__ = _service_init
     ecs_models.EC2ContainerServiceBackend.update_service = _update_service
     ecs_models.Cluster.delete = _cluster_delete
+    codepipeline_responses.CodePipelineResponse.get_pipeline_state = _get_pipeline_state
     rds_models.DBInstance.create_from_cloudformation_json = classmethod(_db_instance_create)
     route_tables.RouteTable.delete = _route_table_delete
     route_tables.Route.delete = _route_delete

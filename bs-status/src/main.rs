@@ -1,0 +1,8 @@
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let code = runtime.block_on(bs_status::run(std::env::args_os(), bs_status::Io::process()));
+    std::process::exit(code);
+}
