@@ -69,8 +69,10 @@ impl ImageRef {
     /// The account of an ECR registry (`111122223333.dkr.ecr.…`).
     pub fn ecr_account(&self) -> Option<&str> {
         let (account, rest) = self.registry.split_once('.')?;
-        (rest.starts_with("dkr.ecr.") && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-            .then_some(account)
+        (rest.starts_with("dkr.ecr.")
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(account)
     }
 }
 
@@ -85,7 +87,10 @@ pub struct EcrImage {
 
 /// Looks the image (by digest, else by tag) up in its ECR repository.
 /// `Ok(None)`: the repository or the image does not exist.
-pub async fn lookup(ecr: &aws_sdk_ecr::Client, image: &ImageRef) -> Result<Option<EcrImage>, Error> {
+pub async fn lookup(
+    ecr: &aws_sdk_ecr::Client,
+    image: &ImageRef,
+) -> Result<Option<EcrImage>, Error> {
     let id = aws_sdk_ecr::types::ImageIdentifier::builder()
         .set_image_digest(image.digest.clone())
         .set_image_tag(if image.digest.is_none() {
@@ -127,23 +132,34 @@ mod tests {
 
     #[test]
     fn parses_ecr_references() {
-        let r = ImageRef::parse("111122223333.dkr.ecr.eu-west-1.amazonaws.com/backstage:abc1234").unwrap();
+        let r = ImageRef::parse("111122223333.dkr.ecr.eu-west-1.amazonaws.com/backstage:abc1234")
+            .unwrap();
         assert_eq!(r.registry, "111122223333.dkr.ecr.eu-west-1.amazonaws.com");
         assert_eq!(r.repository, "backstage");
         assert_eq!(r.tag.as_deref(), Some("abc1234"));
         assert_eq!(r.ecr_account(), Some("111122223333"));
-        let pinned = format!("111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/backstage@{DIGEST}");
+        let pinned =
+            format!("111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/backstage@{DIGEST}");
         let r = ImageRef::parse(&pinned).unwrap();
-        assert_eq!((r.repository.as_str(), r.tag.as_deref(), r.digest.as_deref()), ("team/backstage", None, Some(DIGEST)));
+        assert_eq!(
+            (r.repository.as_str(), r.tag.as_deref(), r.digest.as_deref()),
+            ("team/backstage", None, Some(DIGEST))
+        );
         assert_eq!(r.pinned(DIGEST), pinned);
     }
 
     #[test]
     fn registry_ports_bare_names_and_nonsense() {
         let r = ImageRef::parse("localhost:5000/app:1.2").unwrap();
-        assert_eq!((r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()), ("localhost:5000", "app", Some("1.2")));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
+            ("localhost:5000", "app", Some("1.2"))
+        );
         let r = ImageRef::parse("backstage").unwrap();
-        assert_eq!((r.registry.as_str(), r.tag, r.ecr_account()), ("", None, None));
+        assert_eq!(
+            (r.registry.as_str(), r.tag.as_deref(), r.ecr_account()),
+            ("", None, None)
+        );
         for bad in ["", "a b", "repo:", "repo@sha256:short", "repo@md5:x"] {
             assert_eq!(ImageRef::parse(bad), None, "{bad}");
         }

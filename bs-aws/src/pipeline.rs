@@ -89,10 +89,16 @@ fn rfc3339(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
 }
 
 /// The state of pipeline `name`; `Ok(None)` if there is no such pipeline.
-pub async fn state(cp: &aws_sdk_codepipeline::Client, name: &str) -> Result<Option<PipelineState>, Error> {
+pub async fn state(
+    cp: &aws_sdk_codepipeline::Client,
+    name: &str,
+) -> Result<Option<PipelineState>, Error> {
     let (state, executions) = tokio::join!(
         cp.get_pipeline_state().name(name).send(),
-        cp.list_pipeline_executions().pipeline_name(name).max_results(1).send()
+        cp.list_pipeline_executions()
+            .pipeline_name(name)
+            .max_results(1)
+            .send()
     );
     let state = match state {
         Ok(s) => s,
@@ -100,24 +106,30 @@ pub async fn state(cp: &aws_sdk_codepipeline::Client, name: &str) -> Result<Opti
         Err(e) => return Err(aws("codepipeline:GetPipelineState", &e)),
     };
     let execution = match executions {
-        Ok(out) => out.pipeline_execution_summaries().first().map(|x| Execution {
-            id: x.pipeline_execution_id().unwrap_or_default().to_string(),
-            status: x.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
-            started: rfc3339(x.start_time()),
-            sources: x
-                .source_revisions()
-                .iter()
-                .map(|r| SourceRevision {
-                    action: r.action_name().to_string(),
-                    revision: r.revision_id().unwrap_or_default().to_string(),
-                    summary: r
-                        .revision_summary()
-                        .and_then(|s| s.lines().next())
-                        .unwrap_or_default()
-                        .to_string(),
-                })
-                .collect(),
-        }),
+        Ok(out) => out
+            .pipeline_execution_summaries()
+            .first()
+            .map(|x| Execution {
+                id: x.pipeline_execution_id().unwrap_or_default().to_string(),
+                status: x
+                    .status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                started: rfc3339(x.start_time()),
+                sources: x
+                    .source_revisions()
+                    .iter()
+                    .map(|r| SourceRevision {
+                        action: r.action_name().to_string(),
+                        revision: r.revision_id().unwrap_or_default().to_string(),
+                        summary: r
+                            .revision_summary()
+                            .and_then(|s| s.lines().next())
+                            .unwrap_or_default()
+                            .to_string(),
+                    })
+                    .collect(),
+            }),
         Err(e) if crate::error::code(&e) == Some("PipelineNotFoundException") => return Ok(None),
         Err(e) => return Err(aws("codepipeline:ListPipelineExecutions", &e)),
     };
@@ -141,7 +153,10 @@ pub async fn state(cp: &aws_sdk_codepipeline::Client, name: &str) -> Result<Opti
                             .and_then(|x| x.status())
                             .map(|s| s.as_str().to_string())
                             .unwrap_or_default(),
-                        summary: latest.and_then(|x| x.summary()).unwrap_or_default().to_string(),
+                        summary: latest
+                            .and_then(|x| x.summary())
+                            .unwrap_or_default()
+                            .to_string(),
                         last_change: rfc3339(latest.and_then(|x| x.last_status_change())),
                         token: latest.and_then(|x| x.token()).map(str::to_string),
                     }

@@ -151,14 +151,15 @@ pub async fn image(
         .task_definition()
         .map(|t| t.container_definitions())
         .unwrap_or_default();
-    let chosen = containers
-        .iter()
-        .find(|c| c.name() == Some(container))
-        .or(if containers.len() == 1 {
-            containers.first()
-        } else {
-            None
-        });
+    let chosen =
+        containers
+            .iter()
+            .find(|c| c.name() == Some(container))
+            .or(if containers.len() == 1 {
+                containers.first()
+            } else {
+                None
+            });
     Ok(chosen.and_then(|c| c.image()).map(str::to_string))
 }
 
@@ -192,11 +193,19 @@ pub async fn stopped_reasons(
         .tasks()
         .iter()
         .map(|t| {
-            let id = t.task_arn().unwrap_or_default().rsplit('/').next().unwrap_or_default();
+            let id = t
+                .task_arn()
+                .unwrap_or_default()
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
             let containers: Vec<String> = t
                 .containers()
                 .iter()
-                .filter_map(|c| c.reason().map(|r| format!("{}: {r}", c.name().unwrap_or("container"))))
+                .filter_map(|c| {
+                    c.reason()
+                        .map(|r| format!("{}: {r}", c.name().unwrap_or("container")))
+                })
                 .collect();
             let mut line = format!("task {id}: {}", t.stopped_reason().unwrap_or("stopped"));
             if !containers.is_empty() {

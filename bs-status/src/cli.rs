@@ -29,7 +29,12 @@ Examples:
 #[command(name = "bs-status", version, about = "Reports the stacks, pipelines, services and endpoints of a config", after_help = AFTER_HELP)]
 pub struct Args {
     /// The config file (YAML or JSON).
-    #[arg(long, env = "BS_CONFIG", default_value = "configs/env-config.yaml", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "BS_CONFIG",
+        default_value = "configs/env-config.yaml",
+        value_name = "PATH"
+    )]
     pub config: PathBuf,
 
     /// Only this stage (repeat for several); the stacks and pipelines are still reported.

@@ -78,9 +78,13 @@ mod tests {
             })
             .collect();
         assert_eq!(all(true, futures).await, [30, 10, 20]);
-        let (a, b) = both(true, async { 1 }, tokio::time::sleep(Duration::from_millis(5))).await;
+        let (a, ()) = both(
+            true,
+            async { 1 },
+            tokio::time::sleep(Duration::from_millis(5)),
+        )
+        .await;
         assert_eq!(a, 1);
-        let _ = b;
         assert_eq!(start.elapsed(), Duration::from_millis(65));
     }
 }

@@ -86,7 +86,14 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
         both(
             seq,
             service::describe(&clients.ecs, &names::cluster(&c.stack_name), &service_names),
-            all(seq, scope.stages.iter().map(|s| dns_record(clients, s)).collect()),
+            all(
+                seq,
+                scope
+                    .stages
+                    .iter()
+                    .map(|s| dns_record(clients, s))
+                    .collect(),
+            ),
         ),
     )
     .await;
@@ -94,7 +101,11 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
     let (pipeline_facts, app_facts) = stacks;
     let mut stack_reports = Vec::new();
     for (facts, role) in [(&pipeline_facts, "pipeline"), (&app_facts, "backstage")] {
-        let name = if role == "pipeline" { &pipeline_stack } else { &app_stack };
+        let name = if role == "pipeline" {
+            &pipeline_stack
+        } else {
+            &app_stack
+        };
         stack_reports.push(match facts {
             Ok(f) => StackReport {
                 name: name.clone(),
@@ -130,7 +141,9 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
 
     // Per stage, what needs the first answers.
     let app = app_facts.as_ref().ok();
-    let stack_status = app.and_then(|f| f.current.as_ref()).map(|s| s.status.clone());
+    let stack_status = app
+        .and_then(|f| f.current.as_ref())
+        .map(|s| s.status.clone());
     let services: Vec<Option<ServiceState>> = match services {
         Ok(s) => s,
         Err(e) => {
@@ -155,9 +168,10 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
         let mut stage_errors = details.errors;
         let dns = match dns {
             Ok(found) => found.map(|(zone, record)| {
-                let lb = app
-                    .and_then(|f| f.current.as_ref())
-                    .and_then(|s| s.outputs.get(&stack_keys::load_balancer_dns_output(&stage.id)));
+                let lb = app.and_then(|f| f.current.as_ref()).and_then(|s| {
+                    s.outputs
+                        .get(&stack_keys::load_balancer_dns_output(&stage.id))
+                });
                 DnsReport {
                     name: stage.fqdn(),
                     hosted_zone: Some(zone),
@@ -190,7 +204,9 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
         }
         if !stage_errors.is_empty() || !service_known || app.is_none() {
             report.health = Health::Unknown;
-            report.problems.push("could not ask AWS about all of it (see errors)".into());
+            report
+                .problems
+                .push("could not ask AWS about all of it (see errors)".into());
         }
         errors.extend(stage_errors);
         stage_reports.push(report);
@@ -211,7 +227,12 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
     report
 }
 
-async fn stack_facts(clients: &Clients, name: &str, with_resources: bool, seq: bool) -> Result<StackFacts, Error> {
+async fn stack_facts(
+    clients: &Clients,
+    name: &str,
+    with_resources: bool,
+    seq: bool,
+) -> Result<StackFacts, Error> {
     let resources = async {
         if with_resources {
             stack_resources(clients, name).await
@@ -228,7 +249,11 @@ async fn stack_facts(clients: &Clients, name: &str, with_resources: bool, seq: b
         _ => vec![],
     };
     Ok(StackFacts {
-        resources: if current.is_some() { resources? } else { BTreeMap::new() },
+        resources: if current.is_some() {
+            resources?
+        } else {
+            BTreeMap::new()
+        },
         current,
         failures,
     })
@@ -249,8 +274,15 @@ async fn stack_resources(clients: &Clients, name: &str) -> Result<BTreeMap<Strin
             .await
         {
             Ok(p) => p,
-            Err(e) if error::message(&e).is_some_and(|m| m.contains("does not exist")) => return Ok(out),
-            Err(e) => return Err(error::aws(&format!("listing the resources of stack {name}"), &e)),
+            Err(e) if error::message(&e).is_some_and(|m| m.contains("does not exist")) => {
+                return Ok(out)
+            }
+            Err(e) => {
+                return Err(error::aws(
+                    &format!("listing the resources of stack {name}"),
+                    &e,
+                ))
+            }
         };
         for r in page.stack_resource_summaries() {
             if let (Some(l), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
@@ -264,7 +296,12 @@ async fn stack_resources(clients: &Clients, name: &str) -> Result<BTreeMap<Strin
     }
 }
 
-fn pipeline_report(kind: &str, name: &str, state: Result<Option<PipelineState>, Error>, errors: &mut Vec<String>) -> PipelineReport {
+fn pipeline_report(
+    kind: &str,
+    name: &str,
+    state: Result<Option<PipelineState>, Error>,
+    errors: &mut Vec<String>,
+) -> PipelineReport {
     match state {
         Ok(state) => PipelineReport {
             name: name.into(),
@@ -276,11 +313,17 @@ fn pipeline_report(kind: &str, name: &str, state: Result<Option<PipelineState>, 
                 .map(|s| {
                     s.stages
                         .iter()
-                        .map(|st| PipelineStage { name: st.name.clone(), status: st.status.clone() })
+                        .map(|st| PipelineStage {
+                            name: st.name.clone(),
+                            status: st.status.clone(),
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
-            approvals: state.as_ref().map(PipelineState::approvals).unwrap_or_default(),
+            approvals: state
+                .as_ref()
+                .map(PipelineState::approvals)
+                .unwrap_or_default(),
             execution: state.and_then(|s| s.execution),
         },
         Err(e) => {
@@ -316,10 +359,15 @@ fn service_report(s: ServiceState) -> ServiceReport {
 
 /// The hosted zone of the stage's domain and its A record: `Ok(None)` when the
 /// zone is not found; `Some((zone, None))` no record; `Some((zone, Some(target)))`.
-async fn dns_record(clients: &Clients, stage: &Stage) -> Result<Option<(String, Option<Option<String>>)>, Error> {
+async fn dns_record(
+    clients: &Clients,
+    stage: &Stage,
+) -> Result<Option<(String, Option<Option<String>>)>, Error> {
     let zone = match &stage.hosted_zone_id {
         Some(z) => z.clone(),
-        None => match bs_aws::deploy::parameters::hosted_zone_id(&clients.base, &stage.domain_name).await {
+        None => match bs_aws::deploy::parameters::hosted_zone_id(&clients.base, &stage.domain_name)
+            .await
+        {
             Ok(z) => z,
             Err(Error::Input(_)) => return Ok(None),
             Err(e) => return Err(e),
@@ -373,10 +421,16 @@ async fn stage_details(
             .into_iter()
             .collect(),
     };
-    let cluster = app.and_then(|f| f.resources.get(&stack_keys::database_cluster(&stage.id))).cloned();
+    let cluster = app
+        .and_then(|f| f.resources.get(&stack_keys::database_cluster(&stage.id)))
+        .cloned();
     let ((image, targets), database) = both(
         seq,
-        both(seq, running_image(clients, c, svc), target_counts(clients, &groups, seq)),
+        both(
+            seq,
+            running_image(clients, c, svc),
+            target_counts(clients, &groups, seq),
+        ),
         database(clients, cluster),
     )
     .await;
@@ -393,12 +447,21 @@ async fn stage_details(
         errors.push(e.to_string());
         None
     });
-    let tag = running.as_deref().and_then(ImageRef::parse).and_then(|r| r.tag);
+    let tag = running
+        .as_deref()
+        .and_then(ImageRef::parse)
+        .and_then(|r| r.tag);
     // With no image requested the service is scaled to zero on a placeholder
     // image: nothing to compare.
     let drift = svc.is_some() && requested.is_some() && running != requested;
     StageDetails {
-        image: ImageReport { requested, running, tag, digest, drift },
+        image: ImageReport {
+            requested,
+            running,
+            tag,
+            digest,
+            drift,
+        },
         targets,
         database,
         errors,
@@ -407,22 +470,34 @@ async fn stage_details(
 
 /// The image of the service's task definition, and its digest (from the
 /// reference when pinned, else from ECR).
-async fn running_image(clients: &Clients, c: &Config, svc: Option<&ServiceState>) -> Result<(Option<String>, Option<String>), Error> {
+async fn running_image(
+    clients: &Clients,
+    c: &Config,
+    svc: Option<&ServiceState>,
+) -> Result<(Option<String>, Option<String>), Error> {
     let Some(svc) = svc.filter(|s| !s.task_definition.is_empty()) else {
         return Ok((None, None));
     };
-    let Some(running) = service::image(&clients.ecs, &svc.task_definition, &c.container_name).await? else {
+    let Some(running) =
+        service::image(&clients.ecs, &svc.task_definition, &c.container_name).await?
+    else {
         return Ok((None, None));
     };
     let digest = match ImageRef::parse(&running) {
         Some(r) if r.digest.is_some() => r.digest,
-        Some(r) if r.ecr_account().is_some() => image::lookup(&clients.ecr, &r).await?.map(|i| i.digest),
+        Some(r) if r.ecr_account().is_some() => {
+            image::lookup(&clients.ecr, &r).await?.map(|i| i.digest)
+        }
         _ => None,
     };
     Ok((Some(running), digest))
 }
 
-async fn target_counts(clients: &Clients, groups: &[String], seq: bool) -> Result<Option<TargetCounts>, Error> {
+async fn target_counts(
+    clients: &Clients,
+    groups: &[String],
+    seq: bool,
+) -> Result<Option<TargetCounts>, Error> {
     if groups.is_empty() {
         return Ok(None);
     }
@@ -430,15 +505,26 @@ async fn target_counts(clients: &Clients, groups: &[String], seq: bool) -> Resul
         seq,
         groups
             .iter()
-            .map(|g| clients.elbv2.describe_target_health().target_group_arn(g).send())
+            .map(|g| {
+                clients
+                    .elbv2
+                    .describe_target_health()
+                    .target_group_arn(g)
+                    .send()
+            })
             .collect(),
     )
     .await;
     let mut counts = TargetCounts::default();
     for answer in answers {
-        let out = answer.map_err(|e| error::aws("elasticloadbalancing:DescribeTargetHealth", &e))?;
+        let out =
+            answer.map_err(|e| error::aws("elasticloadbalancing:DescribeTargetHealth", &e))?;
         for t in out.target_health_descriptions() {
-            let state = t.target_health().and_then(|h| h.state()).map(|s| s.as_str()).unwrap_or("");
+            let state = t
+                .target_health()
+                .and_then(|h| h.state())
+                .map(|s| s.as_str())
+                .unwrap_or("");
             match state {
                 "healthy" => counts.healthy += 1,
                 "unhealthy" | "unhealthy.draining" => counts.unhealthy += 1,
@@ -451,12 +537,25 @@ async fn target_counts(clients: &Clients, groups: &[String], seq: bool) -> Resul
     Ok(Some(counts))
 }
 
-async fn database(clients: &Clients, identifier: Option<String>) -> Result<Option<DatabaseReport>, Error> {
+async fn database(
+    clients: &Clients,
+    identifier: Option<String>,
+) -> Result<Option<DatabaseReport>, Error> {
     let Some(identifier) = identifier else {
         return Ok(None);
     };
-    let status = match clients.rds.describe_db_clusters().db_cluster_identifier(&identifier).send().await {
-        Ok(out) => out.db_clusters().first().and_then(|d| d.status()).map(str::to_string),
+    let status = match clients
+        .rds
+        .describe_db_clusters()
+        .db_cluster_identifier(&identifier)
+        .send()
+        .await
+    {
+        Ok(out) => out
+            .db_clusters()
+            .first()
+            .and_then(|d| d.status())
+            .map(str::to_string),
         Err(e) if error::code(&e) == Some("DBClusterNotFoundFault") => None,
         Err(e) => return Err(error::aws("rds:DescribeDBClusters", &e)),
     };

@@ -42,7 +42,13 @@ pub fn pipeline(state: Option<&PipelineState>) -> Health {
 fn database_changing(status: &str) -> bool {
     matches!(
         status,
-        "creating" | "modifying" | "upgrading" | "renaming" | "resetting-master-credentials" | "maintenance" | "starting"
+        "creating"
+            | "modifying"
+            | "upgrading"
+            | "renaming"
+            | "resetting-master-credentials"
+            | "maintenance"
+            | "starting"
     )
 }
 
@@ -65,22 +71,46 @@ pub fn judge_stage(stage: &mut StageReport, stack: Option<&str>) {
             let rollout = svc.rollout.state.as_str();
             let in_rollout = rollout == "IN_PROGRESS" || svc.pending > 0;
             if stage.image.requested.is_none() {
-                note(Health::Unhealthy, "no image promoted yet (bs-promote --to <stage>)".into());
+                note(
+                    Health::Unhealthy,
+                    "no image promoted yet (bs-promote --to <stage>)".into(),
+                );
             }
             if svc.desired == 0 {
-                note(Health::Unhealthy, "scaled to zero: no task is wanted".into());
+                note(
+                    Health::Unhealthy,
+                    "scaled to zero: no task is wanted".into(),
+                );
             } else if svc.running < svc.desired {
-                let h = if in_rollout { Health::InProgress } else { Health::Unhealthy };
-                note(h, format!("{} of {} tasks running", svc.running, svc.desired));
+                let h = if in_rollout {
+                    Health::InProgress
+                } else {
+                    Health::Unhealthy
+                };
+                note(
+                    h,
+                    format!("{} of {} tasks running", svc.running, svc.desired),
+                );
             }
             if rollout == "FAILED" {
-                let by = if svc.circuit_breaker_tripped { " (circuit breaker)" } else { "" };
-                note(Health::Unhealthy, format!("rollout failed{by}: {}", svc.rollout.reason));
+                let by = if svc.circuit_breaker_tripped {
+                    " (circuit breaker)"
+                } else {
+                    ""
+                };
+                note(
+                    Health::Unhealthy,
+                    format!("rollout failed{by}: {}", svc.rollout.reason),
+                );
             } else if in_rollout {
                 note(Health::InProgress, "rolling out".into());
             }
             if stage.image.drift {
-                let h = if in_rollout { Health::InProgress } else { Health::Unhealthy };
+                let h = if in_rollout {
+                    Health::InProgress
+                } else {
+                    Health::Unhealthy
+                };
                 note(
                     h,
                     format!(
@@ -92,13 +122,23 @@ pub fn judge_stage(stage: &mut StageReport, stack: Option<&str>) {
             }
             if let Some(t) = stage.targets {
                 if t.unhealthy > 0 {
-                    note(Health::Unhealthy, format!("{} unhealthy load balancer target(s)", t.unhealthy));
+                    note(
+                        Health::Unhealthy,
+                        format!("{} unhealthy load balancer target(s)", t.unhealthy),
+                    );
                 }
                 if svc.running > 0 && t.healthy == 0 && t.unhealthy == 0 {
-                    let h = if t.initial > 0 { Health::InProgress } else { Health::Unhealthy };
+                    let h = if t.initial > 0 {
+                        Health::InProgress
+                    } else {
+                        Health::Unhealthy
+                    };
                     note(h, "no healthy load balancer target".into());
                 } else if t.initial > 0 {
-                    note(Health::InProgress, format!("{} target(s) registering", t.initial));
+                    note(
+                        Health::InProgress,
+                        format!("{} target(s) registering", t.initial),
+                    );
                 }
             }
         }
@@ -119,13 +159,20 @@ pub fn judge_stage(stage: &mut StageReport, stack: Option<&str>) {
     }
     if let Some(db) = &stage.database {
         match db.status.as_deref() {
-            None => note(Health::Missing, format!("database cluster {} not found", db.identifier)),
+            None => note(
+                Health::Missing,
+                format!("database cluster {} not found", db.identifier),
+            ),
             Some("available" | "backing-up") => {}
             Some(s) if database_changing(s) => note(Health::InProgress, format!("database is {s}")),
             Some(s) => note(Health::Unhealthy, format!("database is {s}")),
         }
     }
-    stage.health = problems.iter().map(|(h, _)| *h).max().unwrap_or(Health::Healthy);
+    stage.health = problems
+        .iter()
+        .map(|(h, _)| *h)
+        .max()
+        .unwrap_or(Health::Healthy);
     stage.problems = problems.into_iter().map(|(_, p)| p).collect();
 }
 
@@ -134,7 +181,9 @@ pub fn judge_stage(stage: &mut StageReport, stack: Option<&str>) {
 pub fn same_dns_name(a: &str, b: &str) -> bool {
     fn norm(s: &str) -> String {
         let s = s.trim_end_matches('.').to_ascii_lowercase();
-        s.strip_prefix("dualstack.").map(str::to_string).unwrap_or(s)
+        s.strip_prefix("dualstack.")
+            .map(str::to_string)
+            .unwrap_or(s)
     }
     !a.is_empty() && norm(a) == norm(b)
 }
@@ -160,8 +209,15 @@ mod tests {
                 pending: 0,
                 task_definition: "arn:aws:ecs:eu-west-1:1:task-definition/backstage-prod:3".into(),
                 revision: Some(3),
-                rollout: Rollout { state: "COMPLETED".into(), reason: String::new(), deployment: "ecs-svc/1".into() },
-                circuit_breaker: CircuitBreaker { enabled: true, rollback: true },
+                rollout: Rollout {
+                    state: "COMPLETED".into(),
+                    reason: String::new(),
+                    deployment: "ecs-svc/1".into(),
+                },
+                circuit_breaker: CircuitBreaker {
+                    enabled: true,
+                    rollback: true,
+                },
                 circuit_breaker_tripped: false,
                 events: vec![],
             }),
@@ -172,7 +228,10 @@ mod tests {
                 digest: Some("sha256:1".into()),
                 drift: false,
             },
-            targets: Some(TargetCounts { healthy: 2, ..Default::default() }),
+            targets: Some(TargetCounts {
+                healthy: 2,
+                ..Default::default()
+            }),
             dns: Some(DnsReport {
                 name: "backstage.example.com".into(),
                 hosted_zone: Some("Z1".into()),
@@ -180,7 +239,10 @@ mod tests {
                 target: Some("lb.elb.amazonaws.com".into()),
                 points_to_load_balancer: true,
             }),
-            database: Some(DatabaseReport { identifier: "db".into(), status: Some("available".into()) }),
+            database: Some(DatabaseReport {
+                identifier: "db".into(),
+                status: Some("available".into()),
+            }),
         }
     }
 
@@ -192,7 +254,12 @@ mod tests {
     #[test]
     fn a_stage_with_everything_in_order_is_healthy() {
         let s = judged(healthy_stage(), Some("UPDATE_COMPLETE"));
-        assert_eq!((s.health, s.problems.len()), (Health::Healthy, 0), "{:?}", s.problems);
+        assert_eq!(
+            (s.health, s.problems.len()),
+            (Health::Healthy, 0),
+            "{:?}",
+            s.problems
+        );
     }
 
     #[test]
@@ -202,14 +269,22 @@ mod tests {
         s.service.as_mut().unwrap().running = 0;
         let s = judged(s, Some("UPDATE_COMPLETE"));
         assert_eq!(s.health, Health::Unhealthy);
-        assert!(s.problems.iter().any(|p| p.contains("scaled to zero")), "{:?}", s.problems);
+        assert!(
+            s.problems.iter().any(|p| p.contains("scaled to zero")),
+            "{:?}",
+            s.problems
+        );
 
         let mut s = healthy_stage();
         s.image.running = Some("repo@sha256:0".into());
         s.image.drift = true;
         let s = judged(s, Some("UPDATE_COMPLETE"));
         assert_eq!(s.health, Health::Unhealthy);
-        assert!(s.problems[0].contains("asks for repo@sha256:1"), "{:?}", s.problems);
+        assert!(
+            s.problems[0].contains("asks for repo@sha256:1"),
+            "{:?}",
+            s.problems
+        );
 
         let mut s = healthy_stage();
         let svc = s.service.as_mut().unwrap();
@@ -217,11 +292,18 @@ mod tests {
         svc.rollout.reason = "tasks failed to start".into();
         svc.circuit_breaker_tripped = true;
         let s = judged(s, Some("UPDATE_COMPLETE"));
-        assert_eq!(s.problems, ["rollout failed (circuit breaker): tasks failed to start"]);
+        assert_eq!(
+            s.problems,
+            ["rollout failed (circuit breaker): tasks failed to start"]
+        );
 
         let mut s = healthy_stage();
         s.dns.as_mut().unwrap().points_to_load_balancer = false;
-        s.targets = Some(TargetCounts { healthy: 1, unhealthy: 1, ..Default::default() });
+        s.targets = Some(TargetCounts {
+            healthy: 1,
+            unhealthy: 1,
+            ..Default::default()
+        });
         let s = judged(s, Some("UPDATE_COMPLETE"));
         assert_eq!(s.problems.len(), 2, "{:?}", s.problems);
     }
@@ -243,14 +325,20 @@ mod tests {
     fn missing_stack_or_service() {
         let mut s = healthy_stage();
         s.service = None;
-        assert_eq!(judged(s.clone(), Some("CREATE_COMPLETE")).health, Health::Missing);
+        assert_eq!(
+            judged(s.clone(), Some("CREATE_COMPLETE")).health,
+            Health::Missing
+        );
         assert_eq!(judged(s, None).health, Health::Missing);
     }
 
     #[test]
     fn stack_statuses() {
         assert_eq!(stack(Some("UPDATE_COMPLETE")), Health::Healthy);
-        assert_eq!(stack(Some("UPDATE_ROLLBACK_IN_PROGRESS")), Health::InProgress);
+        assert_eq!(
+            stack(Some("UPDATE_ROLLBACK_IN_PROGRESS")),
+            Health::InProgress
+        );
         assert_eq!(stack(Some("UPDATE_ROLLBACK_COMPLETE")), Health::Unhealthy);
         assert_eq!(stack(Some("ROLLBACK_COMPLETE")), Health::Unhealthy);
         assert_eq!(stack(None), Health::Missing);
@@ -267,8 +355,17 @@ mod tests {
         };
         let mut p = PipelineState {
             name: "app".into(),
-            stages: vec![StageState { name: "Deploy-prod".into(), status: "InProgress".into(), actions: vec![action("InProgress", Some("t"))] }],
-            execution: Some(Execution { id: "x".into(), status: "InProgress".into(), started: None, sources: vec![] }),
+            stages: vec![StageState {
+                name: "Deploy-prod".into(),
+                status: "InProgress".into(),
+                actions: vec![action("InProgress", Some("t"))],
+            }],
+            execution: Some(Execution {
+                id: "x".into(),
+                status: "InProgress".into(),
+                started: None,
+                sources: vec![],
+            }),
         };
         assert_eq!(pipeline(Some(&p)), Health::Healthy);
         p.stages[0].actions[0] = action("InProgress", None);
@@ -280,8 +377,14 @@ mod tests {
 
     #[test]
     fn load_balancer_names_compare_loosely() {
-        assert!(same_dns_name("dualstack.my-lb-1.eu-west-1.elb.amazonaws.com.", "My-LB-1.eu-west-1.elb.amazonaws.com"));
-        assert!(!same_dns_name("other.elb.amazonaws.com", "my-lb-1.elb.amazonaws.com"));
+        assert!(same_dns_name(
+            "dualstack.my-lb-1.eu-west-1.elb.amazonaws.com.",
+            "My-LB-1.eu-west-1.elb.amazonaws.com"
+        ));
+        assert!(!same_dns_name(
+            "other.elb.amazonaws.com",
+            "my-lb-1.elb.amazonaws.com"
+        ));
         assert!(!same_dns_name("", ""));
     }
 }

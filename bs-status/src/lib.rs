@@ -58,13 +58,28 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let Io { mut stdout, stderr, stdout_tty, no_color, interrupt } = io;
+    let Io {
+        mut stdout,
+        stderr,
+        stdout_tty,
+        no_color,
+        interrupt,
+    } = io;
     let mut err = SharedWriter::new(stderr);
     let args: cli::Args = match bs_aws::cli::parse(args, &mut stdout, &mut err) {
         Ok(a) => a,
         Err(code) => return code,
     };
-    match Box::pin(status(&args, &mut *stdout, &mut err, stdout_tty, no_color, interrupt)).await {
+    match Box::pin(status(
+        &args,
+        &mut *stdout,
+        &mut err,
+        stdout_tty,
+        no_color,
+        interrupt,
+    ))
+    .await
+    {
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
@@ -82,8 +97,13 @@ async fn status(
     interrupt: Option<Interrupt>,
 ) -> Result<i32, Error> {
     // The config and the flags first, before any AWS call.
-    let loaded = config::load_with(&args.config, config::Options { connection_optional: true })
-        .map_err(|e| Error::Input(e.to_string().trim_end().to_string()))?;
+    let loaded = config::load_with(
+        &args.config,
+        config::Options {
+            connection_optional: true,
+        },
+    )
+    .map_err(|e| Error::Input(e.to_string().trim_end().to_string()))?;
     let file = args.config.display().to_string();
     for w in &loaded.warnings {
         let _ = writeln!(err, "warning: {}", w.render(&file));
@@ -110,8 +130,14 @@ async fn status(
         stages.sort_by_key(|s| c.stages.iter().position(|x| x.name == s.name));
     }
     let human = args.human || (stdout_tty && !args.json);
-    let style = render::Style { colour: human && stdout_tty && !no_color };
-    let scope = gather::Scope { config: c, stages, sequential: args.sequential };
+    let style = render::Style {
+        colour: human && stdout_tty && !no_color,
+    };
+    let scope = gather::Scope {
+        config: c,
+        stages,
+        sequential: args.sequential,
+    };
 
     let sdk_config = sdk::config(&args.aws, Some(&c.region)).await;
     let clients = gather::Clients::new(&sdk_config);
@@ -127,22 +153,31 @@ async fn status(
         let text = if human {
             let mut view = render::render(&report, &style);
             if let Some(secs) = args.watch {
-                view = format!("{}{view}\nrefreshed every {secs} s; Ctrl-C to stop\n", if stdout_tty { "\x1b[H\x1b[2J" } else { "" });
+                view = format!(
+                    "{}{view}\nrefreshed every {secs} s; Ctrl-C to stop\n",
+                    if stdout_tty { "\x1b[H\x1b[2J" } else { "" }
+                );
             }
             view
         } else {
-            serde_json::to_string(&report).map_err(|e| Error::Failed(format!("cannot write the report: {e}")))? + "\n"
+            serde_json::to_string(&report)
+                .map_err(|e| Error::Failed(format!("cannot write the report: {e}")))?
+                + "\n"
         };
-        if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        if let Err(e) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
             // `bs-status | head`: a closed pipe is a quiet end.
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(exit::SUCCESS);
             }
             return Err(Error::Failed(format!("cannot write to stdout: {e}")));
         }
-        if !human || args.watch.is_some() {
-            // The reasons AWS could not be asked, on stderr too (the table shows them).
-            for e in report.errors.iter().filter(|_| !human) {
+        if !human {
+            // The reasons AWS could not be asked, for people reading stderr (the
+            // table shows them itself).
+            for e in &report.errors {
                 let _ = writeln!(err, "error: {e}");
             }
         }

@@ -3,6 +3,9 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let code = runtime.block_on(bs_status::run(std::env::args_os(), bs_status::Io::process()));
+    let code = runtime.block_on(bs_status::run(
+        std::env::args_os(),
+        bs_status::Io::process(),
+    ));
     std::process::exit(code);
 }

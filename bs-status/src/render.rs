@@ -66,7 +66,11 @@ pub fn render(r: &Report, style: &Style) -> String {
             let _ = writeln!(o, "    {}", style.dim(reason));
         }
         for f in &s.failures {
-            let _ = writeln!(o, "    ✗ {} ({}) {}: {}", f.logical_id, f.resource_type, f.status, f.reason);
+            let _ = writeln!(
+                o,
+                "    ✗ {} ({}) {}: {}",
+                f.logical_id, f.resource_type, f.status, f.reason
+            );
         }
     }
     let _ = writeln!(o, "\n{}", style.bold("PIPELINES"));
@@ -89,14 +93,24 @@ pub fn render(r: &Report, style: &Style) -> String {
             "  {:<28} {:<6} {}  {}",
             p.name,
             p.kind,
-            if p.exists { stages.join(" ") } else { "not deployed".into() },
+            if p.exists {
+                stages.join(" ")
+            } else {
+                "not deployed".into()
+            },
             style.health(p.health)
         );
         if let Some(x) = &p.execution {
             let sources: Vec<String> = x
                 .sources
                 .iter()
-                .map(|s| format!("{} {}", s.action, s.revision.chars().take(7).collect::<String>()))
+                .map(|s| {
+                    format!(
+                        "{} {}",
+                        s.action,
+                        s.revision.chars().take(7).collect::<String>()
+                    )
+                })
                 .collect();
             let _ = writeln!(
                 o,
@@ -118,15 +132,20 @@ pub fn render(r: &Report, style: &Style) -> String {
     }
     let _ = writeln!(o, "\n{}", style.bold("STAGES"));
     for s in &r.stages {
-        let _ = writeln!(o, "  {:<12} {:<44} {}", s.name, s.url, style.health(s.health));
-        let image = s
-            .image
-            .running
-            .as_deref()
-            .map(short_image)
-            .unwrap_or_else(|| "no image".into());
+        let _ = writeln!(
+            o,
+            "  {:<12} {:<44} {}",
+            s.name,
+            s.url,
+            style.health(s.health)
+        );
+        let image = match (&s.image.requested, &s.image.running) {
+            (None, _) => "none promoted yet".to_string(),
+            (Some(_), Some(running)) => short_image(running),
+            (Some(_), None) => "unknown".to_string(),
+        };
         let mut line = format!("    image {image}");
-        if let Some(tag) = &s.image.tag {
+        if let Some(tag) = s.image.tag.as_ref().filter(|_| s.image.requested.is_some()) {
             let _ = write!(line, " ({tag})");
         }
         if let Some(svc) = &s.service {
@@ -141,7 +160,11 @@ pub fn render(r: &Report, style: &Style) -> String {
                 let _ = write!(line, " ({} pending)", svc.pending);
             }
             if !svc.rollout.state.is_empty() {
-                let _ = write!(line, "  rollout {}", svc.rollout.state.to_lowercase().replace('_', " "));
+                let _ = write!(
+                    line,
+                    "  rollout {}",
+                    svc.rollout.state.to_lowercase().replace('_', " ")
+                );
             }
         } else {
             line.push_str("  no service");
@@ -150,7 +173,12 @@ pub fn render(r: &Report, style: &Style) -> String {
         let mut line = String::from("   ");
         if let Some(t) = s.targets {
             let _ = write!(line, " targets {} healthy", t.healthy);
-            for (n, what) in [(t.unhealthy, "unhealthy"), (t.initial, "initial"), (t.draining, "draining"), (t.other, "other")] {
+            for (n, what) in [
+                (t.unhealthy, "unhealthy"),
+                (t.initial, "initial"),
+                (t.draining, "draining"),
+                (t.other, "other"),
+            ] {
                 if n > 0 {
                     let _ = write!(line, " {n} {what}");
                 }
@@ -169,7 +197,11 @@ pub fn render(r: &Report, style: &Style) -> String {
             );
         }
         if let Some(db) = &s.database {
-            let _ = write!(line, " database {}", db.status.as_deref().unwrap_or("not found"));
+            let _ = write!(
+                line,
+                " database {}",
+                db.status.as_deref().unwrap_or("not found")
+            );
         }
         if line.trim().is_empty() {
             line.push_str(" not deployed");
@@ -192,8 +224,14 @@ mod tests {
     #[test]
     fn digests_are_shortened() {
         let d = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-        assert_eq!(short_image(&format!("1.dkr.ecr.x.amazonaws.com/backstage@{d}")), "backstage@sha256:0123456789ab…");
-        assert_eq!(short_image("1.dkr.ecr.x.amazonaws.com/backstage:v1"), "backstage:v1");
+        assert_eq!(
+            short_image(&format!("1.dkr.ecr.x.amazonaws.com/backstage@{d}")),
+            "backstage@sha256:0123456789ab…"
+        );
+        assert_eq!(
+            short_image("1.dkr.ecr.x.amazonaws.com/backstage:v1"),
+            "backstage:v1"
+        );
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub fn bin(name: &str) -> PathBuf {
                 "bs-deploy",
                 "-p",
                 "bs-bootstrap",
+                "-p",
+                "bs-status",
             ])
             .current_dir(repo_root())
             .status()
