@@ -43,6 +43,14 @@ fn short_image(image: &str) -> String {
     }
 }
 
+/// `2026-11-27T18:46:51.723881Z` → `2026-11-27T18:46:51Z`.
+fn to_seconds(t: &str) -> String {
+    match t.split_once('.') {
+        Some((whole, _)) if t.ends_with('Z') => format!("{whole}Z"),
+        _ => t.to_string(),
+    }
+}
+
 pub fn render(r: &Report, style: &Style) -> String {
     let mut o = String::new();
     let _ = writeln!(
@@ -56,10 +64,10 @@ pub fn render(r: &Report, style: &Style) -> String {
     for s in &r.stacks {
         let _ = writeln!(
             o,
-            "  {:<28} {:<26} {:<22} {}",
+            "  {:<28} {:<26} {:<21} {}",
             s.name,
             s.status.as_deref().unwrap_or("not deployed"),
-            s.last_changed.as_deref().unwrap_or("-"),
+            s.last_changed.as_deref().map_or("-".into(), to_seconds),
             style.health(s.health)
         );
         if let Some(reason) = s.reason.as_deref().filter(|_| s.health != Health::Healthy) {
