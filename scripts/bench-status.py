@@ -8,8 +8,13 @@ one after another (`--sequential`, a hidden flag kept for this comparison).
 
 Builds the release binaries, starts its own local AWS (scripts/local-aws.sh on a
 free port), deploys both stacks of each config and gives every stage an image
-(by tag, so the digest lookup in ECR is part of the work). Prints a Markdown
-table; docs/benchmarks.md holds the figures of the last run.
+(by tag, so the digest lookup in ECR is part of the work). Each is timed twice:
+straight against the local AWS, and through a TCP proxy that holds every request
+for --latency-ms (default 40) before passing it on, as a round trip to an AWS
+region would. The local AWS is CPU-bound Python on the same 2 cores, so straight
+runs show the tool's overhead; the proxied runs show what running the calls at
+once buys. Prints a Markdown table; docs/benchmarks.md holds the figures of the
+last run.
 """
 
 import argparse
@@ -20,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -39,6 +45,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def latency_proxy(target_port: int, delay: float) -> int:
+    """A TCP proxy on a free port: each chunk a client sends waits `delay` s
+    before it reaches the server (requests here are one small chunk each)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+
+    def pump(src: socket.socket, dst: socket.socket, wait: float) -> None:
+        try:
+            while data := src.recv(65536):
+                if wait:
+                    time.sleep(wait)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def accept() -> None:
+        while True:
+            client, _ = listener.accept()
+            server = socket.create_connection(("127.0.0.1", target_port))
+            threading.Thread(target=pump, args=(client, server, delay), daemon=True).start()
+            threading.Thread(target=pump, args=(server, client, 0.0), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener.getsockname()[1]
+
+
 def run(cmd, env, ok=(0,), stdin=None) -> subprocess.CompletedProcess:
     p = subprocess.run(cmd, env=env, cwd=ROOT, input=stdin, capture_output=True)
     if p.returncode not in ok:
@@ -55,6 +94,7 @@ def timed(cmd, env, ok) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--latency-ms", type=float, default=40.0)
     args = ap.parse_args()
 
     subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "bs-synth", "-p", "bs-deploy", "-p", "bs-status"], cwd=ROOT, check=True)
@@ -74,6 +114,7 @@ def main() -> int:
             env[k] = v.strip("'\"")
     env.pop("AWS_PROFILE", None)
     endpoint = env["AWS_ENDPOINT_URL"]
+    proxied = dict(env, AWS_ENDPOINT_URL=f"http://127.0.0.1:{latency_proxy(int(env['LOCAL_AWS_PORT']), args.latency_ms / 1000)}")
 
     rows = []
     try:
@@ -90,16 +131,17 @@ def main() -> int:
             report = json.loads(run([status, "--config", config, "--json"], env).stdout)
             assert report["health"] == "healthy", report
             stages = len(report["stages"])
-            for mode, extra in (("at once (default)", []), ("one after another (--sequential)", ["--sequential"])):
-                xs = [timed([status, "--config", config, "--json", *extra], env, (0,)) for _ in range(args.runs)]
-                rows.append((stages, mode, xs))
+            for where, e in (("local", env), (f"+{args.latency_ms:g} ms a call", proxied)):
+                for mode, extra in (("at once (default)", []), ("one after another (--sequential)", ["--sequential"])):
+                    xs = [timed([status, "--config", config, "--json", *extra], e, (0,)) for _ in range(args.runs)]
+                    rows.append((stages, where, mode, xs))
         print(f"Local AWS (moto, scripts/local-aws.sh); every stage deployed with an image; {args.runs} runs each; "
               "whole process, release build.")
         print()
-        print("| stages | calls | min ms | median ms | max ms |")
-        print("|---:|---|---:|---:|---:|")
-        for stages, mode, xs in rows:
-            print(f"| {stages} | {mode} | {min(xs) * 1000:.0f} | {statistics.median(xs) * 1000:.0f} | {max(xs) * 1000:.0f} |")
+        print("| stages | endpoint | calls | min ms | median ms | max ms |")
+        print("|---:|---|---|---:|---:|---:|")
+        for stages, where, mode, xs in rows:
+            print(f"| {stages} | {where} | {mode} | {min(xs) * 1000:.0f} | {statistics.median(xs) * 1000:.0f} | {max(xs) * 1000:.0f} |")
     finally:
         subprocess.run(["bash", os.path.join(ROOT, "scripts/local-aws.sh"), "stop"], env=env, capture_output=True)
     return 0
