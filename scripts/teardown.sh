@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Deletes both stacks of the config (the backstage stack first, then the pipeline
+# stack). Databases end in a final snapshot; the ECR repository and the artifact
+# buckets are retained (bs-deploy lists what stays). Asks first on a terminal;
+# --yes to run unattended.
+#
+#   scripts/teardown.sh [--config PATH] [--yes]
+#
+# Tools from $BS_BIN if set, else from PATH. Exit: bs-deploy's code.
+set -euo pipefail
+
+config="${BS_CONFIG:-configs/env-config.yaml}"
+if [[ "${1:-}" == "--config" ]]; then
+  config="${2:?--config needs a path}"
+  shift 2
+fi
+tool() { if [[ -n "${BS_BIN:-}" ]]; then printf '%s/%s' "$BS_BIN" "$1"; else printf '%s' "$1"; fi; }
+
+assembly="$(mktemp -d)"
+trap 'rm -rf "$assembly"' EXIT
+# Through a directory, not a pipe: bs-deploy asks for confirmation on the terminal.
+"$(tool bs-synth)" --config "$config" --out "$assembly" > /dev/null
+"$(tool bs-deploy)" --assembly "$assembly" --destroy "$@"
