@@ -1,0 +1,184 @@
+"""The two pipelines' CodeBuild steps, run for real on the local AWS.
+
+Every buildspec runs as the deployed CodeBuild project would run it (codebuild.py:
+the project's buildspec and variables as the stacks deployed them, the pipeline
+action's variables, secrets from the local Secrets Manager), with the bs tools
+and the AWS CLI against the local AWS. Only ``docker`` is a stand-in
+(docker_shim.py, the local ECR as registry): there is no Docker daemon here.
+
+Order matters (one account, built up step by step), as in the pipelines:
+bootstrap → infra pipeline (Synth, UpdatePipeline, Deploy) → app pipeline
+(Build, then Deploy-<stage>/Promote for each stage). moto runs no pipeline, so the
+steps are started here, in the pipeline's order, with the pipeline's action
+configuration read from the local AWS.
+
+    .venv-local-aws/bin/python -m pytest tests/buildspecs -q
+
+Needs the release build of the tools (scripts/test.sh builds it first; the infra
+buildspec's own `cargo build --release` then has nothing left to do).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+
+import boto3
+import pytest
+
+from codebuild import BuildFailed, LocalCodeBuild
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = "configs/env-config.example.yaml"
+RELEASE = REPO / "target" / "release"
+SECRETS = {
+    "BS_SECRET_BACKSTAGE_GITHUB_APP": "appId: 4242\nprivateKey: not-a-real-key-buildspec-test",
+    "BS_SECRET_BACKSTAGE_TEST_GITHUB_AUTH": '{"id": "client-id", "secret": "client-secret"}',
+    "BS_SECRET_BACKSTAGE_PROD_GITHUB_AUTH": '{"id": "client-id", "secret": "client-secret"}',
+    "BS_SECRET_BACKSTAGE_AWS_AUTH": '{"id": "key-id", "secret": "key-secret"}',
+    "BS_SECRET_BACKSTAGE_GITHUB_TOKEN": '{"secret": "token"}',
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    state = tmp_path_factory.mktemp("local-aws")
+    env = dict(os.environ, LOCAL_AWS_PORT=str(free_port()), LOCAL_AWS_DIR=str(state))
+    out = subprocess.run(["bash", str(REPO / "scripts/local-aws.sh"), "start"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    aws_env = {"LOCAL_AWS_VENV_BIN": str(REPO / ".venv-local-aws" / "bin"), "AWS_EC2_METADATA_DISABLED": "true"}
+    for line in out.stdout.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        aws_env[key] = value.strip("'\"")
+    session = boto3.Session(
+        aws_access_key_id=aws_env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=aws_env["AWS_SECRET_ACCESS_KEY"],
+        region_name=aws_env["AWS_REGION"],
+    )
+    os.environ["AWS_ENDPOINT_URL"] = aws_env["AWS_ENDPOINT_URL"]  # boto3 clients of this process
+    work = tmp_path_factory.mktemp("codebuild")
+    yield {"env": aws_env, "session": session, "codebuild": LocalCodeBuild(session, aws_env, work), "work": work, "artifacts": {}}
+    subprocess.run(["bash", str(REPO / "scripts/local-aws.sh"), "stop"], env=env, capture_output=True)
+
+
+def tool(local: dict[str, Any], name: str, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BS_"))}
+    env.update(local["env"], **(extra_env or {}))
+    return subprocess.run([str(RELEASE / name), *args], cwd=REPO, env=env, capture_output=True, text=True)
+
+
+def actions(local: dict[str, Any], pipeline: str) -> list[tuple[str, dict[str, Any]]]:
+    """(stage name, action) of every CodeBuild action, in pipeline order."""
+    declared = local["session"].client("codepipeline").get_pipeline(name=pipeline)["pipeline"]
+    return [
+        (stage["name"], action)
+        for stage in declared["stages"]
+        for action in stage["actions"]
+        if action["actionTypeId"]["provider"] == "CodeBuild"
+    ]
+
+
+def action_env(action: dict[str, Any]) -> list[dict[str, str]]:
+    return json.loads(action["configuration"].get("EnvironmentVariables", "[]"))
+
+
+def stack_status(local: dict[str, Any], name: str) -> str:
+    return local["session"].client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+
+
+def test_bootstrap_deploys_the_pipeline_stack(local: dict[str, Any]) -> None:
+    out = tool(local, "bs-bootstrap", "--config", CONFIG, "--events", "lines", "--poll-interval", "0.2", extra_env=SECRETS)
+    assert out.returncode == 0, out.stderr
+    assert stack_status(local, "backstage-pipeline") == "CREATE_COMPLETE"
+
+
+def test_infra_synth_fails_on_a_config_error(local: dict[str, Any]) -> None:
+    broken = local["work"] / "broken.yaml"
+    broken.write_text((REPO / CONFIG).read_text().replace("CONTAINER_PORT: 7007", "CONTAINER_PORT: seventy"))
+    with pytest.raises(BuildFailed) as failed:
+        local["codebuild"].run("backstage-pipeline-synth", REPO, overrides={"BS_CONFIG": str(broken)})
+    assert "CONTAINER_PORT" in failed.value.log
+    assert "FAILED phase build" in failed.value.log
+    assert not (REPO / "assembly").exists() or not (REPO / "assembly" / "manifest.json").exists()
+
+
+def test_infra_pipeline_synth_update_pipeline_deploy(local: dict[str, Any]) -> None:
+    steps = actions(local, "backstage-pipeline")
+    assert [s for s, _ in steps] == ["Synth", "UpdatePipeline", "Deploy"]
+    _, synth = steps[0]
+    try:
+        artifact, log = local["codebuild"].run(synth["configuration"]["ProjectName"], REPO, overrides={"BS_CONFIG": CONFIG})
+    finally:
+        shutil.rmtree(REPO / "assembly", ignore_errors=True)
+    manifest = json.loads((artifact / "manifest.json").read_text())
+    assert [s["name"] for s in manifest["stacks"]] == ["backstage-pipeline", "backstage"]
+    for binary in ("bs-deploy", "bs-synth"):
+        assert (artifact / "bin" / binary).stat().st_mode & stat.S_IXUSR, binary
+    # The deploy steps run in the Synth artifact, with the action's STACK_NAME.
+    for stage, action in steps[1:]:
+        names = {v["name"]: v["value"] for v in action_env(action)}
+        _, log = local["codebuild"].run(action["configuration"]["ProjectName"], artifact, action_env=action_env(action))
+        assert names["STACK_NAME"] in log, log
+    assert stack_status(local, "backstage-pipeline") in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+    assert stack_status(local, "backstage") == "CREATE_COMPLETE"
+    local["artifacts"]["assembly"] = artifact
+
+
+def test_app_build_pushes_an_image_by_digest_and_never_echoes_the_credentials(local: dict[str, Any]) -> None:
+    app = local["work"] / "app"
+    (app / "packages" / "backend").mkdir(parents=True)
+    (app / "packages" / "backend" / "Dockerfile").write_text("FROM node:20\nCOPY github-app-credentials.yaml /app/\n")
+    [(_, build)] = [a for a in actions(local, "backstage-app-pipeline") if a[0] == "Build"]
+    commit = "abcdef0123456789abcdef0123456789abcdef01"
+    artifact, log = local["codebuild"].run(build["configuration"]["ProjectName"], app, source_version=commit)
+
+    image = json.loads((artifact / "image.json").read_text())
+    repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/backstage"
+    assert image["image"].startswith(f"{repo}@sha256:") and image["tag"] == "abcdef0" and image["commit"] == commit
+    ecr = local["session"].client("ecr")
+    found = ecr.describe_images(repositoryName="backstage", imageIds=[{"imageTag": "abcdef0"}])["imageDetails"][0]
+    assert image["image"].endswith(found["imageDigest"])
+    assert sorted(found["imageTags"]) == ["abcdef0", "latest"]
+    assert json.loads((artifact / "imagedefinitions.json").read_text()) == [{"name": "backstage", "imageUri": image["image"]}]
+    # The credentials file the Dockerfile copies holds the secret, readable by the owner only.
+    credentials = app / "github-app-credentials.yaml"
+    assert credentials.read_text() == SECRETS["BS_SECRET_BACKSTAGE_GITHUB_APP"]
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    assert "not-a-real-key-buildspec-test" not in log
+    calls = [json.loads(line) for line in (local["work"] / "docker" / "calls.log").read_text().splitlines()]
+    [docker_build] = [c for c in calls if c[0] == "build"]
+    assert docker_build[docker_build.index("--cache-from") + 1] == f"{repo}:latest"
+    local["artifacts"]["image"] = artifact
+    local["artifacts"]["built"] = image["image"]
+
+
+def test_app_promote_steps_take_the_built_image_through_every_stage(local: dict[str, Any]) -> None:
+    built = local["artifacts"]["built"]
+    steps = [(s, a) for s, a in actions(local, "backstage-app-pipeline") if s.startswith("Deploy-")]
+    assert [s for s, _ in steps] == ["Deploy-test", "Deploy-prod"]
+    for _, action in steps:
+        local["codebuild"].run(
+            action["configuration"]["ProjectName"],
+            REPO,
+            secondary={"Image": local["artifacts"]["image"]},
+            action_env=action_env(action),
+            # The infra repository's config; CARGO_TARGET_DIR: `cargo install`
+            # reuses the release build (CodeBuild caches target/ the same way).
+            overrides={"BS_CONFIG": CONFIG, "CARGO_TARGET_DIR": str(REPO / "target")},
+        )
+    out = tool(local, "bs-status", "--config", CONFIG, "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0, (report["stages"], out.stderr)
+    assert [(s["name"], s["image"]["running"]) for s in report["stages"]] == [("test", built), ("prod", built)]
