@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 pub enum Body<'a> {
     Inline(&'a str),
     Url(&'a str),
+    /// The template the stack has now (UsePreviousTemplate): an update of
+    /// parameters only, such as a promotion's new image.
+    Previous,
 }
 
 /// The deterministic name of a change set: the same stack, template, parameters
@@ -89,8 +92,11 @@ pub struct Request<'a> {
     pub body: Body<'a>,
     pub parameters: Vec<Parameter>,
     pub capabilities: &'a [String],
-    pub tags: Vec<Tag>,
+    /// `None`: the stack keeps the tags it has.
+    pub tags: Option<Vec<Tag>>,
     pub role_arn: Option<&'a str>,
+    /// The change set's description: the tool that made it.
+    pub description: &'a str,
 }
 
 pub enum Created {
@@ -113,7 +119,7 @@ pub async fn create(clients: &Clients, r: Request<'_>) -> Result<Created, Error>
         } else {
             ChangeSetType::Update
         })
-        .description(format!("bs-deploy {}", env!("CARGO_PKG_VERSION")))
+        .description(r.description)
         .set_parameters(Some(r.parameters))
         .set_capabilities(Some(
             r.capabilities
@@ -121,11 +127,12 @@ pub async fn create(clients: &Clients, r: Request<'_>) -> Result<Created, Error>
                 .map(|c| Capability::from(c.as_str()))
                 .collect(),
         ))
-        .set_tags(Some(r.tags))
+        .set_tags(r.tags)
         .set_role_arn(r.role_arn.map(str::to_string));
     call = match r.body {
         Body::Inline(t) => call.template_body(t),
         Body::Url(u) => call.template_url(u),
+        Body::Previous => call.use_previous_template(true),
     };
     match call.send().await {
         Ok(out) => Ok(Created::ChangeSet {

@@ -351,6 +351,48 @@ impl Made {
     }
 }
 
+/// What the change sets bs-deploy makes say of themselves.
+const DESCRIPTION: &str = concat!("bs-deploy ", env!("CARGO_PKG_VERSION"));
+
+/// Creates a change set and waits until CloudFormation has worked it out.
+/// `Ok(None)`: it holds no changes (and was deleted). Ctrl-C or a failed change
+/// set undo what this run made, so nothing changed.
+async fn prepare(
+    clients: &Clients,
+    request: change_set::Request<'_>,
+    made: &mut Made,
+    opts: &Options,
+    interrupt: &Interrupt,
+) -> Result<Option<change_set::Described>, Error> {
+    let (name, cs_name) = (request.stack, request.name);
+    let Created::ChangeSet { arn, .. } = change_set::create(clients, request).await? else {
+        return Ok(None);
+    };
+    made.change_set = Some(arn.clone());
+    let d = match change_set::wait(clients, &arn, opts.poll, opts.timeout, interrupt).await {
+        Ok(d) => d,
+        Err(e @ Error::Interrupted(_)) => {
+            made.undo(clients, name).await;
+            return Err(Error::Interrupted(format!(
+                "{e}; the change set was deleted, nothing changed"
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    if d.status == "FAILED" {
+        if change_set::is_no_changes(&d.reason) {
+            change_set::delete(clients, &d.arn).await?;
+            return Ok(None);
+        }
+        made.undo(clients, name).await;
+        return Err(Error::Failed(format!(
+            "stack {name}: change set {cs_name} failed: {}",
+            d.reason
+        )));
+    }
+    Ok(Some(d))
+}
+
 /// Deploys one stack of the assembly. `body` is the template as sent.
 pub async fn deploy(
     clients: &Clients,
@@ -468,7 +510,7 @@ pub async fn deploy(
                 .iter()
                 .map(|(k, v)| Tag::builder().key(k).value(v).build())
                 .collect();
-            let created = change_set::create(
+            match prepare(
                 clients,
                 change_set::Request {
                     stack: name,
@@ -477,38 +519,19 @@ pub async fn deploy(
                     body: body_ref,
                     parameters: params,
                     capabilities: &artifact.capabilities,
-                    tags,
+                    tags: Some(tags),
                     role_arn: opts.role_arn.as_deref(),
+                    description: DESCRIPTION,
                 },
+                &mut made,
+                opts,
+                interrupt,
             )
-            .await?;
-            let Created::ChangeSet { arn, .. } = created else {
-                return Ok(no_changes(outcome, &current, ui));
-            };
-            made.change_set = Some(arn.clone());
-            let d = match change_set::wait(clients, &arn, opts.poll, opts.timeout, interrupt).await
+            .await?
             {
-                Ok(d) => d,
-                Err(e @ Error::Interrupted(_)) => {
-                    made.undo(clients, name).await;
-                    return Err(Error::Interrupted(format!(
-                        "{e}; the change set was deleted, nothing changed"
-                    )));
-                }
-                Err(e) => return Err(e),
-            };
-            if d.status == "FAILED" {
-                if change_set::is_no_changes(&d.reason) {
-                    change_set::delete(clients, &d.arn).await?;
-                    return Ok(no_changes(outcome, &current, ui));
-                }
-                made.undo(clients, name).await;
-                return Err(Error::Failed(format!(
-                    "stack {name}: change set {cs_name} failed: {}",
-                    d.reason
-                )));
+                Some(d) => d,
+                None => return Ok(no_changes(outcome, &current, ui)),
             }
-            d
         }
     };
     described.report(name, ui);
@@ -723,4 +746,136 @@ pub async fn follow_existing(
     let mut outcome = finish(clients, name, &current.id, followed, outcome, ui).await?;
     outcome.duration_seconds = seconds(start);
     Ok(outcome)
+}
+
+/// A change of some parameters of an existing stack, and of nothing else.
+pub struct ParameterChange<'a> {
+    pub stack: &'a str,
+    /// The stack as it is now (settled: the caller checked it).
+    pub current: &'a stack::Current,
+    /// Parameter → new value; each must be a parameter the stack has.
+    pub set: &'a BTreeMap<String, String>,
+    pub capabilities: &'a [String],
+    /// What the change set says of itself (the tool that made it).
+    pub description: &'a str,
+}
+
+/// Changes only the given parameters of a stack: its current template
+/// (UsePreviousTemplate), every other parameter at its previous value, its tags
+/// kept. Then executes and follows the change set as [`deploy`] does: Ctrl-C
+/// before execution deletes it, an empty one is `NO_CHANGES`.
+pub async fn change_parameters(
+    clients: &Clients,
+    change: ParameterChange<'_>,
+    opts: &Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Result<Outcome, Error> {
+    use aws_sdk_cloudformation::types::Parameter;
+    let start = Instant::now();
+    let name = change.stack;
+    let current = change.current;
+    if let Some(unknown) = change
+        .set
+        .keys()
+        .find(|k| !current.parameters.contains_key(*k))
+    {
+        return Err(Error::Input(format!(
+            "stack {name} has no parameter {unknown} (it has {})",
+            current
+                .parameters
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let params: Vec<Parameter> = current
+        .parameters
+        .keys()
+        .map(|k| match change.set.get(k) {
+            Some(v) => Parameter::builder()
+                .parameter_key(k)
+                .parameter_value(v)
+                .build(),
+            None => Parameter::builder()
+                .parameter_key(k)
+                .use_previous_value(true)
+                .build(),
+        })
+        .collect();
+    let cs_name = match &opts.change_set_name {
+        Some(n) => n.clone(),
+        None => change_set::default_name(
+            name,
+            "(the stack's current template)",
+            &params,
+            opts.role_arn.as_deref(),
+        ),
+    };
+    let mut outcome = Outcome::new(name, "update", "", start);
+    outcome.id = Some(current.id.clone());
+    // A change set of this name left by an earlier run that did not get to
+    // execute it: made anew, as the stack may have changed since.
+    if let Some(existing) = change_set::describe(clients, &cs_name, Some(&current.id)).await? {
+        change_set::delete(clients, &existing.arn).await?;
+        change_set::wait_deleted(clients, &cs_name, &current.id, opts.poll, interrupt).await?;
+    }
+    let keys: Vec<&str> = change.set.keys().map(String::as_str).collect();
+    step(
+        ui,
+        name,
+        format!(
+            "creating change set {cs_name} (update of {} only, same template)",
+            keys.join(", ")
+        ),
+    );
+    let mut made = Made {
+        change_set: None,
+        new_stack: false,
+    };
+    let prepared = prepare(
+        clients,
+        change_set::Request {
+            stack: name,
+            name: &cs_name,
+            create: false,
+            body: Body::Previous,
+            parameters: params,
+            capabilities: change.capabilities,
+            tags: None,
+            role_arn: opts.role_arn.as_deref(),
+            description: change.description,
+        },
+        &mut made,
+        opts,
+        interrupt,
+    )
+    .await?;
+    let Some(described) = prepared else {
+        step(ui, name, "no changes");
+        outcome.status = "NO_CHANGES".into();
+        outcome.outputs = current.outputs.clone();
+        outcome.duration_seconds = seconds(start);
+        return Ok(outcome);
+    };
+    described.report(name, ui);
+    outcome.changes = described.counts();
+    outcome.change_set = Some(ChangeSetRef {
+        name: described.name.clone(),
+        arn: described.arn.clone(),
+    });
+    run_change_set(
+        clients,
+        name,
+        &described,
+        current.status.clone(),
+        &made,
+        outcome,
+        opts,
+        ui,
+        interrupt,
+        start,
+    )
+    .await
 }

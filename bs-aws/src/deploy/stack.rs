@@ -13,6 +13,8 @@ pub struct Current {
     pub changed: Option<String>,
     pub parameters: BTreeMap<String, String>,
     pub outputs: BTreeMap<String, String>,
+    /// The role CloudFormation assumes for this stack's operations, if one was given.
+    pub role_arn: Option<String>,
 }
 
 /// `None` when no stack of that name exists (deleted stacks do not count).
@@ -72,6 +74,7 @@ pub async fn describe(clients: &Clients, name_or_id: &str) -> Result<Option<Curr
                 ))
             })
             .collect(),
+        role_arn: s.role_arn().map(str::to_string),
     }))
 }
 
