@@ -171,7 +171,8 @@ pub async fn state(
     }))
 }
 
-/// Answers a waiting approval.
+/// Answers a waiting approval. An approval answered (or expired) meanwhile is
+/// `Error::Failed`.
 pub async fn answer(
     cp: &aws_sdk_codepipeline::Client,
     pipeline: &str,
@@ -197,6 +198,20 @@ pub async fn answer(
         .result(result)
         .send()
         .await
-        .map_err(|e| aws("codepipeline:PutApprovalResult", &e))?;
+        .map_err(|e| match crate::error::code(&e) {
+            // The approval was answered, or ran out, between reading and answering.
+            Some(
+                "ApprovalAlreadyCompletedException"
+                | "InvalidApprovalTokenException"
+                | "ActionNotFoundException"
+                | "StageNotFoundException",
+            ) => Error::Failed(format!(
+                "the approval {}/{} of pipeline {pipeline} could not be answered: {}",
+                approval.stage,
+                approval.action,
+                crate::error::describe(&e)
+            )),
+            _ => aws("codepipeline:PutApprovalResult", &e),
+        })?;
     Ok(())
 }

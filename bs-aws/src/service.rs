@@ -216,6 +216,182 @@ pub async fn stopped_reasons(
         .collect())
 }
 
+/// How a service's rollout to one task definition stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RolloutCheck {
+    /// The primary deployment runs it, its rollout is COMPLETED and every
+    /// desired task runs.
+    Done(ServiceState),
+    /// Still going.
+    Going(ServiceState),
+    /// The rollout FAILED (the circuit breaker tripped), or the service went back
+    /// to, or on to, another task definition.
+    Failed { state: ServiceState, reason: String },
+    /// ECS knows no such service.
+    Missing,
+}
+
+/// Where the rollout of `service` to `task_definition` (an ARN) stands now.
+pub async fn rollout(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    service: &str,
+    task_definition: &str,
+) -> Result<RolloutCheck, Error> {
+    let out = match ecs
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e) if crate::error::code(&e) == Some("ClusterNotFoundException") => {
+            return Ok(RolloutCheck::Missing)
+        }
+        Err(e) => return Err(aws("ecs:DescribeServices", &e)),
+    };
+    let Some(s) = out
+        .services()
+        .iter()
+        .find(|s| s.service_name() == Some(service) && s.status() != Some("INACTIVE"))
+    else {
+        return Ok(RolloutCheck::Missing);
+    };
+    let state = from_sdk(s);
+    let ours = s
+        .deployments()
+        .iter()
+        .find(|d| d.task_definition() == Some(task_definition));
+    let failed = |state: ServiceState, reason: String| Ok(RolloutCheck::Failed { state, reason });
+    match ours {
+        Some(d) if d.rollout_state().map(|r| r.as_str()) == Some("FAILED") => {
+            let reason = d
+                .rollout_state_reason()
+                .unwrap_or("the rollout failed")
+                .to_string();
+            let reason = if state.task_definition != task_definition {
+                format!(
+                    "{reason}; the service went back to {}",
+                    state.task_definition
+                )
+            } else {
+                reason
+            };
+            failed(state, reason)
+        }
+        Some(d) if d.status() == Some("PRIMARY") => {
+            let completed = matches!(state.rollout.state.as_str(), "COMPLETED" | "");
+            if completed && state.running == state.desired {
+                Ok(RolloutCheck::Done(state))
+            } else {
+                Ok(RolloutCheck::Going(state))
+            }
+        }
+        _ => {
+            let reason = format!(
+                "the service does not run {task_definition}: its primary deployment runs {}",
+                state.task_definition
+            );
+            failed(state, reason)
+        }
+    }
+}
+
+/// Waits until the rollout of `service` to `task_definition` is done or failed;
+/// `progress` hears of each change while it goes.
+#[allow(clippy::too_many_arguments)]
+pub async fn wait_rollout(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    service: &str,
+    task_definition: &str,
+    poll: std::time::Duration,
+    timeout: std::time::Duration,
+    interrupt: &crate::interrupt::Interrupt,
+    progress: &mut dyn FnMut(&ServiceState),
+) -> Result<RolloutCheck, Error> {
+    let deadline = crate::deploy::change_set::deadline_after(timeout);
+    let mut last: Option<(String, i32, i32, i32)> = None;
+    loop {
+        let check = rollout(ecs, cluster, service, task_definition).await?;
+        let RolloutCheck::Going(state) = &check else {
+            return Ok(check);
+        };
+        let seen = (
+            state.rollout.state.clone(),
+            state.running,
+            state.pending,
+            state.desired,
+        );
+        if last.as_ref() != Some(&seen) {
+            progress(state);
+            last = Some(seen);
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(Error::Timeout(format!(
+                "the rollout of service {service} to {task_definition} was still {} ({} of {} tasks running) after {}s; it goes on (bs-status shows it)",
+                if state.rollout.state.is_empty() { "going" } else { state.rollout.state.as_str() },
+                state.running,
+                state.desired,
+                timeout.as_secs()
+            )));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = interrupt.interrupted() => {
+                return Err(Error::Interrupted(format!(
+                    "stopped waiting for the rollout of service {service}; it goes on in ECS (bs-status shows it)"
+                )));
+            }
+        }
+    }
+}
+
+/// The family of a task definition ARN (`…:task-definition/backstage-prod:12` →
+/// `backstage-prod`).
+pub fn family(task_definition: &str) -> &str {
+    let name = task_definition
+        .rsplit_once(":task-definition/")
+        .map_or(task_definition, |(_, n)| n);
+    name.rsplit_once(':').map_or(name, |(f, _)| f)
+}
+
+/// Every revision of a task definition family, ACTIVE and INACTIVE
+/// (deregistered), newest first.
+pub async fn revisions(ecs: &aws_sdk_ecs::Client, family_name: &str) -> Result<Vec<String>, Error> {
+    use aws_sdk_ecs::types::{SortOrder, TaskDefinitionStatus};
+    let mut arns: Vec<String> = Vec::new();
+    for status in [TaskDefinitionStatus::Active, TaskDefinitionStatus::Inactive] {
+        let mut token = None;
+        loop {
+            let page = ecs
+                .list_task_definitions()
+                .family_prefix(family_name)
+                .status(status.clone())
+                .sort(SortOrder::Desc)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws("ecs:ListTaskDefinitions", &e))?;
+            // familyPrefix is a prefix: `backstage-prod` also lists `backstage-prod2`.
+            arns.extend(
+                page.task_definition_arns()
+                    .iter()
+                    .filter(|a| family(a) == family_name)
+                    .cloned(),
+            );
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    arns.sort_by_key(|a| std::cmp::Reverse(revision(a)));
+    arns.dedup();
+    Ok(arns)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +403,15 @@ mod tests {
             Some(12)
         );
         assert_eq!(revision("backstage-prod"), None);
+    }
+
+    #[test]
+    fn family_is_the_name_without_revision() {
+        assert_eq!(
+            family("arn:aws:ecs:eu-west-1:111122223333:task-definition/backstage-prod:12"),
+            "backstage-prod"
+        );
+        assert_eq!(family("backstage-prod:3"), "backstage-prod");
+        assert_eq!(family("backstage-prod"), "backstage-prod");
     }
 }
