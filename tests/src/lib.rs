@@ -33,6 +33,8 @@ pub fn bin(name: &str) -> PathBuf {
                 "bs-bootstrap",
                 "-p",
                 "bs-status",
+                "-p",
+                "bs-promote",
             ])
             .current_dir(repo_root())
             .status()
