@@ -49,3 +49,22 @@ where
         }
     })
 }
+
+/// Loads the config as the AWS tools do (a connection ARN is optional: none of
+/// them needs it to be set), printing its warnings on `err`; a problem is an
+/// [`crate::Error::Input`] listing every problem with file, line and key.
+pub fn load_config(
+    path: &std::path::Path,
+    err: &mut dyn Write,
+) -> Result<bs_core::config::Config, crate::Error> {
+    let options = bs_core::config::Options {
+        connection_optional: true,
+    };
+    let loaded = bs_core::config::load_with(path, options)
+        .map_err(|e| crate::Error::Input(e.to_string().trim_end().to_string()))?;
+    let file = path.display().to_string();
+    for w in &loaded.warnings {
+        let _ = writeln!(err, "warning: {}", w.render(&file));
+    }
+    Ok(loaded.config)
+}

@@ -11,7 +11,7 @@ use bs_aws::interrupt::Interrupt;
 use bs_aws::progress::{self, Message};
 use bs_aws::sdk;
 use bs_aws::Error;
-use bs_core::config::{self, Config};
+use bs_core::config::Config;
 use bs_core::exit;
 use prerequisites::{secrets, Clients, Prerequisite};
 use serde::Serialize;
@@ -106,16 +106,7 @@ async fn bootstrap(
     report: &mut Report,
 ) -> Result<i32, Error> {
     // Everything about the input first, before any AWS call.
-    let options = config::Options {
-        connection_optional: true,
-    };
-    let loaded = config::load_with(&args.config, options)
-        .map_err(|e| Error::Input(e.to_string().trim_end().to_string()))?;
-    let file = args.config.display().to_string();
-    for w in &loaded.warnings {
-        let _ = writeln!(err, "warning: {}", w.render(&file));
-    }
-    let c: Config = loaded.config;
+    let c: Config = bs_aws::cli::load_config(&args.config, err)?;
     if !(args.poll_interval >= 0.05 && args.poll_interval <= 300.0) {
         return Err(Error::Input(format!(
             "--poll-interval {}: must be between 0.05 and 300 seconds",

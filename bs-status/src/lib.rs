@@ -97,18 +97,9 @@ async fn status(
     interrupt: Option<Interrupt>,
 ) -> Result<i32, Error> {
     // The config and the flags first, before any AWS call.
-    let loaded = config::load_with(
-        &args.config,
-        config::Options {
-            connection_optional: true,
-        },
-    )
-    .map_err(|e| Error::Input(e.to_string().trim_end().to_string()))?;
+    let config = bs_aws::cli::load_config(&args.config, err)?;
+    let c = &config;
     let file = args.config.display().to_string();
-    for w in &loaded.warnings {
-        let _ = writeln!(err, "warning: {}", w.render(&file));
-    }
-    let c = &loaded.config;
     let mut stages = Vec::new();
     for name in &args.stage {
         match c.stage(name) {
