@@ -75,7 +75,8 @@ def main() -> int:
             "schemaVersion": 2,
             "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
             "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1, "digest": f"sha256:{build['config']}"},
-            "layers": [],
+            # moto derives the image digest from the layers: one per build.
+            "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 1, "digest": f"sha256:{build['config']}"}],
         })
         try:
             ecr.put_image(repositoryName=name, imageTag=tag, imageManifest=manifest)
