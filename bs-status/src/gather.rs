@@ -144,6 +144,7 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
     let stack_status = app
         .and_then(|f| f.current.as_ref())
         .map(|s| s.status.clone());
+    let service_known = services.is_ok();
     let services: Vec<Option<ServiceState>> = match services {
         Ok(s) => s,
         Err(e) => {
@@ -151,7 +152,6 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
             scope.stages.iter().map(|_| None).collect()
         }
     };
-    let service_known = errors.iter().all(|e| !e.contains("ecs:DescribeServices"));
     let details = all(
         seq,
         scope
@@ -199,7 +199,7 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
             dns,
             database: details.database,
         };
-        if stack_status.is_some() || app.is_some() {
+        if app.is_some() {
             health::judge_stage(&mut report, stack_status.as_deref());
         }
         if !stage_errors.is_empty() || !service_known || app.is_none() {
