@@ -174,9 +174,10 @@ def test_app_promote_steps_take_the_built_image_through_every_stage(local: dict[
             REPO,
             secondary={"Image": local["artifacts"]["image"]},
             action_env=action_env(action),
-            # The infra repository's config; CARGO_TARGET_DIR: `cargo install`
-            # reuses the release build (CodeBuild caches target/ the same way).
-            overrides={"BS_CONFIG": CONFIG, "CARGO_TARGET_DIR": str(REPO / "target")},
+            # The infra repository's config. The buildspec's `cargo build
+            # --release --locked --bins` finds scripts/test.sh's release build
+            # as it is (CodeBuild's cache of target/ plays that part).
+            overrides={"BS_CONFIG": CONFIG},
         )
     out = tool(local, "bs-status", "--config", CONFIG, "--json")
     report = json.loads(out.stdout)
