@@ -77,6 +77,11 @@ pub fn staging_bucket(account: &str, region: &str) -> String {
     format!("bs-staging-{account}-{region}")
 }
 
+/// The tag of the placeholder image a stage's task definition names before its
+/// first promotion (bs-synth writes it; the service then runs no task, so it is
+/// never pulled). bs-promote never rolls back to it.
+pub const PLACEHOLDER_IMAGE_TAG: &str = "not-yet-promoted";
+
 /// Keys of the backstage stack that other tools read back (bs-synth writes
 /// them): `stage_id` is [`crate::config::Stage::id`].
 pub mod stack_keys {

@@ -9,10 +9,6 @@ use bs_aws::service;
 use bs_aws::Error;
 use bs_core::config::{Config, Stage};
 
-/// The tag of the placeholder image a stage's task definition names before its
-/// first promotion (bs-synth's `NO_IMAGE_TAG`): never a rollback target.
-const NO_IMAGE_TAG: &str = "not-yet-promoted";
-
 /// The revisions older than the one the stage runs, newest first: the first
 /// whose image differs from the running one (by digest) is the target.
 pub async fn target(
@@ -47,7 +43,7 @@ pub async fn target(
             continue;
         };
         if image == current
-            || wanted.tag.as_deref() == Some(NO_IMAGE_TAG)
+            || wanted.tag.as_deref() == Some(bs_core::names::PLACEHOLDER_IMAGE_TAG)
             || (wanted.digest.is_some() && wanted.digest == current_digest)
         {
             continue;

@@ -17,9 +17,6 @@ pub const TASK_ROLE: &str = "TaskRole";
 /// 0.5 vCPU and 2 GiB, as the reference runs Backstage.
 pub const TASK_CPU: &str = "512";
 pub const TASK_MEMORY: &str = "2048";
-/// The image reference a stage's task definition names before its first
-/// promotion; the service then runs no task, so it is never pulled.
-pub const NO_IMAGE_TAG: &str = ":not-yet-promoted";
 
 pub fn add_shared(t: &mut Template, c: &Config) {
     t.resource(
@@ -167,7 +164,10 @@ pub fn add(t: &mut Template, c: &Config, stage: &Stage) {
     let image = if_(
         &has_image_condition(stage),
         r(&image_parameter(stage)),
-        join(vec![ecr::repository_uri(c), json!(NO_IMAGE_TAG)]),
+        join(vec![
+            ecr::repository_uri(c),
+            json!(format!(":{}", names::PLACEHOLDER_IMAGE_TAG)),
+        ]),
     );
     let task_def = task_definition(stage);
     t.resource(
