@@ -118,6 +118,15 @@ impl Outcome {
         }
     }
 
+    /// The change set this operation runs: its name, ARN and change counts.
+    fn record_change_set(&mut self, cs: &change_set::Described) {
+        self.changes = cs.counts();
+        self.change_set = Some(ChangeSetRef {
+            name: cs.name.clone(),
+            arn: cs.arn.clone(),
+        });
+    }
+
     /// The operation ended badly (the exit code is then 1).
     pub fn failed(&self) -> bool {
         !matches!(
@@ -535,12 +544,8 @@ pub async fn deploy(
         }
     };
     described.report(name, ui);
-    outcome.changes = described.counts();
+    outcome.record_change_set(&described);
     outcome.id = Some(described.stack_id.clone());
-    outcome.change_set = Some(ChangeSetRef {
-        name: described.name.clone(),
-        arn: described.arn.clone(),
-    });
 
     if opts.preview {
         step(ui, name, format!("preview only: review the change set, then run `bs-deploy --execute {} --stack {name}`", described.name));
@@ -695,11 +700,7 @@ pub async fn execute_reviewed(
     }
     cs.report(name, ui);
     let mut outcome = Outcome::new(name, "execute", "", start);
-    outcome.changes = cs.counts();
-    outcome.change_set = Some(ChangeSetRef {
-        name: cs.name.clone(),
-        arn: cs.arn.clone(),
-    });
+    outcome.record_change_set(&cs);
     // A reviewed change set is not this run's to delete.
     let made = Made {
         change_set: None,
@@ -860,11 +861,7 @@ pub async fn change_parameters(
         return Ok(outcome);
     };
     described.report(name, ui);
-    outcome.changes = described.counts();
-    outcome.change_set = Some(ChangeSetRef {
-        name: described.name.clone(),
-        arn: described.arn.clone(),
-    });
+    outcome.record_change_set(&described);
     run_change_set(
         clients,
         name,
