@@ -68,3 +68,39 @@ pub fn load_config(
     }
     Ok(loaded.config)
 }
+
+/// The longest `--timeout` the tools take: a week.
+pub const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
+
+/// `--poll-interval`: between 0.05 and 300 seconds.
+pub fn check_poll_interval(secs: f64) -> Result<(), crate::Error> {
+    if (0.05..=300.0).contains(&secs) {
+        Ok(())
+    } else {
+        Err(crate::Error::Input(format!(
+            "--poll-interval {secs}: must be between 0.05 and 300 seconds"
+        )))
+    }
+}
+
+/// `--timeout`: between 1 second and [`MAX_TIMEOUT_SECS`].
+pub fn check_timeout(secs: u64) -> Result<(), crate::Error> {
+    if (1..=MAX_TIMEOUT_SECS).contains(&secs) {
+        Ok(())
+    } else {
+        Err(crate::Error::Input(format!(
+            "--timeout {secs}: must be between 1 and {MAX_TIMEOUT_SECS} seconds (a week)"
+        )))
+    }
+}
+
+/// `--role-arn`: the shape of an IAM role ARN.
+pub fn check_role_arn(arn: &str) -> Result<(), crate::Error> {
+    if arn.starts_with("arn:aws") && arn.contains(":iam::") && arn.contains(":role/") {
+        Ok(())
+    } else {
+        Err(crate::Error::Input(format!(
+            "--role-arn {arn}: not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+        )))
+    }
+}

@@ -107,12 +107,7 @@ async fn bootstrap(
 ) -> Result<i32, Error> {
     // Everything about the input first, before any AWS call.
     let c: Config = bs_aws::cli::load_config(&args.config, err)?;
-    if !(args.poll_interval >= 0.05 && args.poll_interval <= 300.0) {
-        return Err(Error::Input(format!(
-            "--poll-interval {}: must be between 0.05 and 300 seconds",
-            args.poll_interval
-        )));
-    }
+    bs_aws::cli::check_poll_interval(args.poll_interval)?;
     let wanted = secrets::wanted(&c);
     let given = secrets::given_values(&wanted, &args.secret_files, env)?;
 

@@ -118,6 +118,17 @@ pub fn partition(region: &str) -> &'static str {
     }
 }
 
+/// The host of the account's ECR registry in a region
+/// (`111122223333.dkr.ecr.eu-west-1.amazonaws.com`; `.amazonaws.com.cn` in China).
+pub fn ecr_registry(account: &str, region: &str) -> String {
+    let suffix = if partition(region) == "aws-cn" {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!("{account}.dkr.ecr.{region}.{suffix}")
+}
+
 /// `prod` → `Prod`, `dev-eu` → `DevEu`: the part of logical ids that names a stage
 /// or a domain.
 pub fn logical_part(name: &str) -> String {
@@ -143,6 +154,18 @@ mod tests {
         assert_eq!(logical_part("dev-eu"), "DevEu");
         assert_eq!(logical_part("example.com"), "ExampleCom");
         assert_eq!(logical_part("QA2"), "QA2");
+    }
+
+    #[test]
+    fn ecr_registries() {
+        assert_eq!(
+            ecr_registry("111122223333", "eu-west-1"),
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            ecr_registry("111122223333", "cn-north-1"),
+            "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn"
+        );
     }
 
     #[test]

@@ -8,9 +8,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::Duration;
 
-/// A week: no CloudFormation operation runs longer.
-pub const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Deploy,
@@ -55,17 +52,6 @@ pub fn parse_parameters(flags: &[String]) -> Result<BTreeMap<String, String>, Er
     Ok(out)
 }
 
-fn check_role_arn(arn: &str) -> Result<(), Error> {
-    let ok = arn.starts_with("arn:aws") && arn.contains(":iam::") && arn.contains(":role/");
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Input(format!(
-            "--role-arn {arn}: not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
-        )))
-    }
-}
-
 pub fn plan(args: &cli::Args, stdin: &mut dyn Read, stdin_tty: bool) -> Result<Plan, Error> {
     let mode = if args.destroy {
         Mode::Destroy
@@ -83,20 +69,10 @@ pub fn plan(args: &cli::Args, stdin: &mut dyn Read, stdin_tty: bool) -> Result<P
         deploy::change_set::check_name(name)?;
     }
     if let Some(arn) = &args.role_arn {
-        check_role_arn(arn)?;
+        bs_aws::cli::check_role_arn(arn)?;
     }
-    if !(args.poll_interval >= 0.05 && args.poll_interval <= 300.0) {
-        return Err(Error::Input(format!(
-            "--poll-interval {}: must be between 0.05 and 300 seconds",
-            args.poll_interval
-        )));
-    }
-    if !(1..=MAX_TIMEOUT_SECS).contains(&args.timeout) {
-        return Err(Error::Input(format!(
-            "--timeout {}: must be between 1 and {MAX_TIMEOUT_SECS} seconds (a week)",
-            args.timeout
-        )));
-    }
+    bs_aws::cli::check_poll_interval(args.poll_interval)?;
+    bs_aws::cli::check_timeout(args.timeout)?;
     let assembly_optional = matches!(mode, Mode::Execute | Mode::Follow);
     let loaded = match &args.assembly {
         Some(path) => Some(input::from_path(path)?),

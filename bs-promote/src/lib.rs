@@ -119,16 +119,13 @@ where
         Err(code) => return code,
     };
     // Everything that needs no AWS call first.
-    let plan = match plan::plan(&args) {
+    let plan = match plan::plan(&args, &mut err) {
         Ok(p) => p,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             return e.exit_code();
         }
     };
-    for w in &plan.warnings {
-        let _ = writeln!(err, "warning: {w}");
-    }
     let interrupt = interrupt.unwrap_or_else(Interrupt::on_ctrl_c);
     let sdk_config = sdk::config(&args.aws, Some(&plan.config.region)).await;
     let clients = Clients::new(&sdk_config);

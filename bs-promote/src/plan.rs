@@ -5,11 +5,10 @@ use crate::cli::Args;
 use bs_aws::deploy::Options;
 use bs_aws::image::ImageRef;
 use bs_aws::Error;
-use bs_core::config::{self, Config, Stage};
+use bs_core::config::{Config, Stage};
+use std::io::Write;
 use std::time::Duration;
 
-/// The longest `--timeout`: a week, as bs-deploy.
-pub const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
 /// PutApprovalResult takes a summary of at most 512 characters.
 pub const MAX_REASON_CHARS: usize = 512;
 
@@ -24,8 +23,6 @@ pub struct Plan {
     pub action: Action,
     /// Poll, timeout and `--role-arn` (the stack's own role when `None`).
     pub options: Options,
-    /// Config warnings, to show on stderr.
-    pub warnings: Vec<String>,
 }
 
 impl Plan {
@@ -118,21 +115,20 @@ pub fn image_arg(value: &str, c: &Config) -> Result<ImageArg, Error> {
     if is_tag(value) {
         return Ok(ImageArg::Tag(value.to_string()));
     }
+    let registry = bs_core::names::ecr_registry(&c.account, &c.region);
     let bad = |why: &str| {
         Error::Input(format!(
             "--image {value}: {why}; give a tag of the stack's ECR repository (v1.2.3), a digest \
-             (sha256:…), or a full URI ({}.dkr.ecr.{}.amazonaws.com/<repository>:<tag> or @sha256:…)",
-            c.account, c.region
+             (sha256:…), or a full URI ({registry}/<repository>:<tag> or @sha256:…)"
         ))
     };
     let r = ImageRef::parse(value).ok_or_else(|| bad("not an image reference"))?;
     if r.registry.is_empty() {
         return Err(bad("names no registry"));
     }
-    let expected = format!("{}.dkr.ecr.{}.amazonaws.com", c.account, c.region);
-    if r.registry != expected {
+    if r.registry != registry {
         return Err(bad(&format!(
-            "not in the ECR registry of the config's account and region ({expected})"
+            "not in the ECR registry of the config's account and region ({registry})"
         )));
     }
     if r.tag.is_none() && r.digest.is_none() {
@@ -143,32 +139,13 @@ pub fn image_arg(value: &str, c: &Config) -> Result<ImageArg, Error> {
     Ok(ImageArg::Uri(r))
 }
 
-fn check_role_arn(arn: &str) -> Result<(), Error> {
-    if arn.starts_with("arn:aws") && arn.contains(":iam::") && arn.contains(":role/") {
-        Ok(())
-    } else {
-        Err(Error::Input(format!(
-            "--role-arn {arn}: not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
-        )))
-    }
-}
-
-/// Checks the flags and the config; names the flag or key at fault.
-pub fn plan(args: &Args) -> Result<Plan, Error> {
-    if !(args.poll_interval >= 0.05 && args.poll_interval <= 300.0) {
-        return Err(Error::Input(format!(
-            "--poll-interval {}: must be between 0.05 and 300 seconds",
-            args.poll_interval
-        )));
-    }
-    if !(1..=MAX_TIMEOUT_SECS).contains(&args.timeout) {
-        return Err(Error::Input(format!(
-            "--timeout {}: must be between 1 and {MAX_TIMEOUT_SECS} seconds (a week)",
-            args.timeout
-        )));
-    }
+/// Checks the flags and the config; names the flag or key at fault. The
+/// config's warnings go to `err`.
+pub fn plan(args: &Args, err: &mut dyn Write) -> Result<Plan, Error> {
+    bs_aws::cli::check_poll_interval(args.poll_interval)?;
+    bs_aws::cli::check_timeout(args.timeout)?;
     if let Some(arn) = &args.role_arn {
-        check_role_arn(arn)?;
+        bs_aws::cli::check_role_arn(arn)?;
     }
     if args.image.is_some() && args.to.is_none() {
         return Err(Error::Input(
@@ -192,16 +169,8 @@ pub fn plan(args: &Args) -> Result<Plan, Error> {
             ))
         }
     };
-    let loaded = config::load_with(
-        &args.config,
-        config::Options {
-            connection_optional: true,
-        },
-    )
-    .map_err(|e| Error::Input(e.to_string().trim_end().to_string()))?;
+    let c = bs_aws::cli::load_config(&args.config, err)?;
     let file = args.config.display().to_string();
-    let warnings = loaded.warnings.iter().map(|w| w.render(&file)).collect();
-    let c = loaded.config;
     let Some(index) = c.stages.iter().position(|s| &s.name == name) else {
         let known: Vec<&str> = c.stages.iter().map(|s| s.name.as_str()).collect();
         return Err(Error::Input(format!(
@@ -261,13 +230,13 @@ pub fn plan(args: &Args) -> Result<Plan, Error> {
         file,
         stage: index,
         action,
-        warnings,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bs_core::config;
 
     fn config() -> Config {
         let text = std::fs::read_to_string(concat!(

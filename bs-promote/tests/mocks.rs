@@ -64,7 +64,11 @@ fn plan(args: &[&str]) -> Plan {
     );
     let mut argv = vec!["bs-promote", "--config", config, "--poll-interval", "0.05"];
     argv.extend_from_slice(args);
-    plan::plan(&bs_promote::cli::Args::parse_from(argv)).unwrap()
+    plan::plan(
+        &bs_promote::cli::Args::parse_from(argv),
+        &mut std::io::sink(),
+    )
+    .unwrap()
 }
 
 fn clients(cfn: &[&Rule], ecs: &[&Rule], ecr: &[&Rule], cp: &[&Rule], sts: &[&Rule]) -> Clients {
