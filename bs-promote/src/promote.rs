@@ -13,7 +13,6 @@ use bs_aws::service::{self, RolloutCheck, ServiceState};
 use bs_aws::Error;
 use bs_core::names;
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 /// The backstage stack has named IAM roles.
 const CAPABILITIES: &[&str] = &["CAPABILITY_NAMED_IAM"];
@@ -34,10 +33,6 @@ fn step(ui: &mut dyn Renderer, stack: &str, text: impl Into<String>) {
     });
 }
 
-fn seconds(start: Instant) -> f64 {
-    (start.elapsed().as_secs_f64() * 10.0).round() / 10.0
-}
-
 /// The stack, if it exists and nothing runs on it.
 pub async fn settled_stack(clients: &Clients, name: &str) -> Result<stack::Current, Error> {
     let current = stack::describe(&clients.base, name).await?.ok_or_else(|| {
@@ -45,7 +40,12 @@ pub async fn settled_stack(clients: &Clients, name: &str) -> Result<stack::Curre
             "stack {name} does not exist: deploy it first (bs-synth | bs-deploy)"
         ))
     })?;
-    if current.status.ends_with("_IN_PROGRESS") {
+    if current.status == "REVIEW_IN_PROGRESS" {
+        return Err(Error::Input(format!(
+            "stack {name} is REVIEW_IN_PROGRESS: it was never deployed, a change set of its creation waits for review (bs-deploy --execute NAME --stack {name})"
+        )));
+    }
+    if !stack::is_settled(&current.status) {
         return Err(Error::Input(format!(
             "stack {name} is busy ({}): another operation runs on it; promote once it has settled (bs-deploy --follow --stack {name})",
             current.status
@@ -67,7 +67,6 @@ pub async fn promote(
     ui: &mut dyn Renderer,
     interrupt: &Interrupt,
 ) -> Result<Report, Error> {
-    let start = Instant::now();
     let c = &plan.config;
     let stage = plan.stage();
     let stack_name = c.stack_name.as_str();
@@ -87,6 +86,8 @@ pub async fn promote(
         ))
     })?;
     let repository = target::repository(repository_uri)?;
+    // The stage's service, when finding the target already read it.
+    let mut read_before = None;
     let resolved: Resolved = match &plan.action {
         Action::Promote(Source::Image(arg)) => target::given(clients, &repository, arg).await?,
         Action::Promote(Source::Stage(i)) => {
@@ -98,7 +99,10 @@ pub async fn promote(
             target::from_stage(clients, c, source, source_requested, &repository).await?
         }
         Action::Rollback => {
-            rollback::target(clients, c, stage, Some(requested.as_str()), &repository).await?
+            let (resolved, svc) =
+                rollback::target(clients, c, stage, Some(requested.as_str()), &repository).await?;
+            read_before = Some(svc);
+            resolved
         }
         Action::Approve | Action::Reject(_) => {
             return Err(Error::Input("not a promotion".into()));
@@ -114,10 +118,13 @@ pub async fn promote(
 
     let cluster = names::cluster(stack_name);
     let service_name = names::service(stack_name, &stage.name);
-    let before = service::describe(&clients.ecs, &cluster, std::slice::from_ref(&service_name))
-        .await?
-        .pop()
-        .flatten();
+    let before = match read_before {
+        Some(svc) => Some(svc),
+        None => service::describe(&clients.ecs, &cluster, std::slice::from_ref(&service_name))
+            .await?
+            .pop()
+            .flatten(),
+    };
     report.task_definition.previous = before
         .as_ref()
         .and_then(|s| service::revision(&s.task_definition));
@@ -138,7 +145,6 @@ pub async fn promote(
         );
         report.result = "unchanged".into();
         report.task_definition.current = report.task_definition.previous;
-        report.duration_seconds = seconds(start);
         return Ok(report);
     }
     step(
@@ -206,7 +212,6 @@ pub async fn promote(
         if let Some(state) = current_service(clients, &cluster, &service_name).await {
             explain(clients, &cluster, &service_name, &state, &mut report, ui).await;
         }
-        report.duration_seconds = seconds(start);
         return Ok(report);
     }
 
@@ -231,7 +236,6 @@ pub async fn promote(
             resolved.image
         ));
         explain(clients, &cluster, &service_name, &after, &mut report, ui).await;
-        report.duration_seconds = seconds(start);
         return Ok(report);
     }
     step(
@@ -306,7 +310,6 @@ pub async fn promote(
             ));
         }
     }
-    report.duration_seconds = seconds(start);
     Ok(report)
 }
 

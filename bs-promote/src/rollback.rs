@@ -10,14 +10,15 @@ use bs_aws::Error;
 use bs_core::config::{Config, Stage};
 
 /// The revisions older than the one the stage runs, newest first: the first
-/// whose image differs from the running one (by digest) is the target.
+/// whose image differs from the running one (by digest) is the target. Also
+/// gives the stage's service as it was read, so it is not asked for twice.
 pub async fn target(
     clients: &Clients,
     c: &Config,
     stage: &Stage,
     requested: Option<&str>,
     repository: &ImageRef,
-) -> Result<Resolved, Error> {
+) -> Result<(Resolved, service::ServiceState), Error> {
     let (svc, current) = target::running(clients, c, stage, requested).await?;
     let current_ref = ImageRef::parse(&current);
     let current_digest = match current_ref.as_ref().and_then(|r| r.digest.clone()) {
@@ -57,10 +58,11 @@ pub async fn target(
         if Some(&resolved.digest) == current_digest.as_ref() {
             continue;
         }
-        return Ok(Resolved {
+        let resolved = Resolved {
             from: format!("task definition {family}:{revision}"),
             ..resolved
-        });
+        };
+        return Ok((resolved, svc));
     }
     Err(Error::Input(format!(
         "--rollback {}: the stage ran no other image before {current} (task definition family {family}, {} revision(s) looked at): nothing to roll back to",
