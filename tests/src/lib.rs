@@ -22,20 +22,11 @@ static BUILD: Once = Once::new();
 pub fn bin(name: &str) -> PathBuf {
     BUILD.call_once(|| {
         let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "bs-synth",
-                "-p",
-                "bs-deploy",
-                "-p",
-                "bs-bootstrap",
-                "-p",
-                "bs-status",
-                "-p",
-                "bs-promote",
-            ])
+            // The workspace's bins and tests: the feature set `cargo test
+            // --workspace` resolves (dev-dependencies turn on the SDK's
+            // test-util), so what it built is reused. A build of the tools
+            // alone resolves other features and compiled the AWS SDK again.
+            .args(["build", "--quiet", "--workspace", "--bins", "--tests"])
             .current_dir(repo_root())
             .status()
             .unwrap();
@@ -161,6 +152,44 @@ impl LocalAws {
             .unwrap()
             .trim_start_matches("/hostedzone/")
             .to_string()
+    }
+
+    /// Puts an image into the local ECR repository `repository` under `tag`:
+    /// a minimal manifest whose config and layer digests are made of `tag`;
+    /// returns its digest. moto derives an image's digest from its layers'
+    /// digests only, so each tag gets a layer of its own to be its own image.
+    pub fn push_image(&self, repository: &str, tag: &str) -> String {
+        let hex: String = tag.bytes().map(|b| format!("{b:02x}")).collect();
+        let digest = format!("sha256:{hex:0>64}");
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"{digest}"}},"layers":[{{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1,"digest":"{digest}"}}]}}"#
+        );
+        let v = self.aws(&[
+            "ecr",
+            "put-image",
+            "--repository-name",
+            repository,
+            "--image-tag",
+            tag,
+            "--image-manifest",
+            &manifest,
+        ]);
+        v["image"]["imageId"]["imageDigest"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// The value of parameter `key` of stack `stack` (panics if it has none).
+    pub fn stack_parameter(&self, stack: &str, key: &str) -> String {
+        let v = self.aws(&["cloudformation", "describe-stacks", "--stack-name", stack]);
+        v["Stacks"][0]["Parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["ParameterKey"] == key)
+            .map(|p| p["ParameterValue"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("stack {stack} has no parameter {key}"))
     }
 
     /// Wipes all state (moto's reset API).

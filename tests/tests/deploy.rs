@@ -83,17 +83,6 @@ fn messages(out: &Output) -> Vec<Value> {
         .collect()
 }
 
-fn stack_parameter(aws: &LocalAws, stack: &str, key: &str) -> String {
-    let v = aws.aws(&["cloudformation", "describe-stacks", "--stack-name", stack]);
-    v["Stacks"][0]["Parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["ParameterKey"] == key)
-        .map(|p| p["ParameterValue"].as_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
 #[test]
 fn first_deploy_of_both_real_stacks_then_a_redeploy_changes_nothing() {
     let aws = LocalAws::start();
@@ -138,7 +127,7 @@ fn first_deploy_of_both_real_stacks_then_a_redeploy_changes_nothing() {
         "https://backstage.example.com"
     );
     // No image yet: the stage parameters are empty, the services run nothing.
-    assert_eq!(stack_parameter(&aws, "backstage", "ImageProd"), "");
+    assert_eq!(aws.stack_parameter("backstage", "ImageProd"), "");
 
     let again = deploy(&aws, &assembly, &[]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
@@ -176,7 +165,7 @@ fn a_config_change_is_an_update_that_keeps_the_image_a_stage_runs() {
         &["--parameter", &format!("ImageProd={image}")],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stack_parameter(&aws, "backstage", "ImageProd"), image);
+    assert_eq!(aws.stack_parameter("backstage", "ImageProd"), image);
 
     let dir = tempfile::tempdir().unwrap();
     let changed = example_with(&dir, "LOG_LEVEL: info", "LOG_LEVEL: warn");
@@ -191,7 +180,7 @@ fn a_config_change_is_an_update_that_keeps_the_image_a_stage_runs() {
     );
     assert_eq!(report(&out)[1]["action"], "update");
     // The infrastructure update did not touch what prod runs.
-    assert_eq!(stack_parameter(&aws, "backstage", "ImageProd"), image);
+    assert_eq!(aws.stack_parameter("backstage", "ImageProd"), image);
 }
 
 #[test]

@@ -47,32 +47,6 @@ fn deploy(aws: &LocalAws) {
     );
 }
 
-/// Puts an image (a minimal manifest whose config and layer digests are made of
-/// `tag`) into the local ECR; returns its digest. moto derives an image's digest
-/// from its layers' digests only, so each tag needs a layer of its own to be a
-/// different image.
-fn push_image(aws: &LocalAws, tag: &str) -> String {
-    let hex: String = tag.bytes().map(|b| format!("{b:02x}")).collect::<String>();
-    let digest = format!("sha256:{hex:0>64}");
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"{digest}"}},"layers":[{{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1,"digest":"{digest}"}}]}}"#
-    );
-    let v = aws.aws(&[
-        "ecr",
-        "put-image",
-        "--repository-name",
-        "backstage",
-        "--image-tag",
-        tag,
-        "--image-manifest",
-        &manifest,
-    ]);
-    v["image"]["imageId"]["imageDigest"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 fn promote(aws: &LocalAws, args: &[&str]) -> Output {
     aws.command(bin("bs-promote"))
         .arg("--config")
@@ -110,22 +84,6 @@ fn refused(out: &Output) -> String {
     stderr(out)
 }
 
-fn stack_parameter(aws: &LocalAws, key: &str) -> String {
-    let v = aws.aws(&[
-        "cloudformation",
-        "describe-stacks",
-        "--stack-name",
-        "backstage",
-    ]);
-    v["Stacks"][0]["Parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["ParameterKey"] == key)
-        .map(|p| p["ParameterValue"].as_str().unwrap().to_string())
-        .unwrap()
-}
-
 /// The image of the container of the task definition the service runs.
 fn service_image(aws: &LocalAws, stage: &str) -> String {
     let v = aws.aws(&[
@@ -157,7 +115,7 @@ fn status(aws: &LocalAws, stage: &str) -> Report {
 
 /// The stack parameter, the service's task definition and bs-status all name `image`.
 fn assert_runs(aws: &LocalAws, stage: &str, parameter: &str, image: &str) {
-    assert_eq!(stack_parameter(aws, parameter), image);
+    assert_eq!(aws.stack_parameter("backstage", parameter), image);
     assert_eq!(service_image(aws, stage), image);
     let r = status(aws, stage);
     let s = &r.stages[0];
@@ -171,8 +129,8 @@ fn assert_runs(aws: &LocalAws, stage: &str, parameter: &str, image: &str) {
 fn promote_to_test_then_prod_then_roll_test_back() {
     let aws = LocalAws::start();
     deploy(&aws);
-    let v1 = push_image(&aws, "v1");
-    let v2 = push_image(&aws, "v2");
+    let v1 = aws.push_image("backstage", "v1");
+    let v2 = aws.push_image("backstage", "v2");
     assert_ne!(v1, v2);
     let pinned_v1 = format!("{REPOSITORY}@{v1}");
     let pinned_v2 = format!("{REPOSITORY}@{v2}");
@@ -209,7 +167,7 @@ fn promote_to_test_then_prod_then_roll_test_back() {
     );
     assert_runs(&aws, "test", "ImageTest", &pinned_v1);
     // prod is untouched.
-    assert_eq!(stack_parameter(&aws, "ImageProd"), "");
+    assert_eq!(aws.stack_parameter("backstage", "ImageProd"), "");
 
     // The next stage takes what the first runs.
     let r = result(&promote(&aws, &["--to", "prod"]), 0);
@@ -250,7 +208,7 @@ fn promote_to_test_then_prod_then_roll_test_back() {
     assert_eq!(r["image"], pinned_v1.as_str());
     assert_runs(&aws, "test", "ImageTest", &pinned_v1);
     // prod never moved.
-    assert_eq!(stack_parameter(&aws, "ImageProd"), pinned_v1);
+    assert_eq!(aws.stack_parameter("backstage", "ImageProd"), pinned_v1);
 }
 
 #[test]
@@ -261,7 +219,7 @@ fn refusals_change_nothing() {
     assert!(e.contains("stack backstage does not exist"), "{e}");
 
     deploy(&aws);
-    push_image(&aws, "v1");
+    aws.push_image("backstage", "v1");
     let stack_before = aws.aws(&[
         "cloudformation",
         "describe-stacks",
@@ -281,7 +239,7 @@ fn refusals_change_nothing() {
     // A digest ECR does not have.
     let missing = format!("sha256:{}", "0".repeat(64));
     let e = refused(&promote(&aws, &["--to", "test", "--image", &missing]));
-    assert!(e.contains(&missing), "{e}");
+    assert!(e.contains(&format!("has no image {missing}")), "{e}");
     // Another repository of the account: the stages may not pull from it.
     aws.aws(&["ecr", "create-repository", "--repository-name", "other"]);
     let e = refused(&promote(

@@ -57,33 +57,6 @@ fn parsed(out: &Output) -> Report {
     })
 }
 
-/// Puts an image (a minimal manifest) into the local ECR; returns its digest.
-fn push_image(aws: &LocalAws, repository: &str, tag: &str) -> String {
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:{}"}},"layers":[]}}"#,
-        format!("{tag:0>64}")
-            .chars()
-            .rev()
-            .take(64)
-            .collect::<String>()
-            .replace(|c: char| !c.is_ascii_hexdigit(), "a")
-    );
-    let v = aws.aws(&[
-        "ecr",
-        "put-image",
-        "--repository-name",
-        repository,
-        "--image-tag",
-        tag,
-        "--image-manifest",
-        &manifest,
-    ]);
-    v["image"]["imageId"]["imageDigest"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 #[test]
 fn after_a_deploy_every_stage_is_reported_and_a_service_scaled_to_zero_is_unhealthy() {
     let aws = LocalAws::start();
@@ -107,7 +80,7 @@ fn after_a_deploy_every_stage_is_reported_and_a_service_scaled_to_zero_is_unheal
 
     // Both stages given an image of the local ECR (by tag and by digest).
     let registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com/backstage";
-    let digest = push_image(&aws, "backstage", "v1");
+    let digest = aws.push_image("backstage", "v1");
     let by_tag = format!("{registry}:v1");
     let by_digest = format!("{registry}@{digest}");
     deploy(
