@@ -8,8 +8,10 @@
 #
 #   scripts/demo.sh [CONFIG]      # default configs/env-config.example.yaml
 #
-# LOCAL_AWS_PORT picks the port (default 4566). BS_PROFILE=dev uses the debug
-# build (CI shares it with the tests); default release.
+# LOCAL_AWS_PORT picks the port (default 4566). The demo runs its own local AWS
+# (LOCAL_AWS_DIR, default .local-aws/demo) and stops only that one, never a
+# server started from another directory. BS_PROFILE=dev uses the debug build;
+# default release.
 #
 # moto's pipelines never run, so nothing waits at an approval gate here: the
 # approval path (bs-promote --approve/--reject) is covered by bs-promote's tests.
@@ -19,6 +21,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 config="${1:-configs/env-config.example.yaml}"
 profile="${BS_PROFILE:-release}"
+export LOCAL_AWS_DIR="${LOCAL_AWS_DIR:-$root/.local-aws/demo}"
 step=""
 on_exit() {
   local status=$?
@@ -42,7 +45,9 @@ expect() {
 }
 
 say "building the bs tools ($profile)"
-cargo build --profile "$profile" --locked --quiet -p bs-synth -p bs-deploy -p bs-bootstrap -p bs-status -p bs-promote
+# All the bins, as scripts/test.sh and the buildspecs build them: one feature
+# set, so a build done by one of them is reused by the others.
+cargo build --profile "$profile" --locked --quiet --bins
 if [[ "$profile" == dev ]]; then bin="$root/target/debug"; else bin="$root/target/$profile"; fi
 export BS_BIN="$bin"
 mkdir -p "$root/.local-aws"
@@ -96,6 +101,10 @@ read -r stack region names <<< "$("$bin/bs-status" --config "$config" --json | p
 r = json.load(sys.stdin)
 print(r["stack_name"], r["region"], " ".join(s["name"] for s in r["stages"]))')"
 read -r -a names <<< "$names"
+if [[ -z "${stack:-}" || -z "${region:-}" || ${#names[@]} -eq 0 ]]; then
+  echo "demo: bs-status --json gave no stack, region or stages" >&2
+  exit 1
+fi
 repository="$("$aws" cloudformation describe-stacks --region "$region" --stack-name "$stack" --output text \
   --query "Stacks[0].Outputs[?OutputKey=='RepositoryUri'].OutputValue")"
 repository="${repository#*/}"

@@ -8,14 +8,11 @@
 # Tools from $BS_BIN if set, else from PATH. Exit: bs-deploy's code (docs/exit-codes.md).
 set -euo pipefail
 
-config="${BS_CONFIG:-configs/env-config.yaml}"
-if [[ "${1:-}" == "--config" ]]; then
-  config="${2:?--config needs a path}"
-  shift 2
-fi
-tool() { if [[ -n "${BS_BIN:-}" ]]; then printf '%s/%s' "$BS_BIN" "$1"; else printf '%s' "$1"; fi; }
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+take_config "$@"
 
-"$(tool bs-synth)" --config "$config" | "$(tool bs-deploy)" "$@"
+"$(tool bs-synth)" --config "$config" | "$(tool bs-deploy)" "${args[@]}"
 # The status for people; its verdict does not fail the deploy (stages without an
 # image yet are "unhealthy" until their first promotion).
 "$(tool bs-status)" --config "$config" --human >&2 || true

@@ -6,22 +6,35 @@
 #   scripts/promote-to-prod.sh [--config PATH] [STAGE]
 #
 # Tools from $BS_BIN if set, else from PATH. Exit: 0 promoted and healthy;
-# 6 a stage is not healthy (nothing promoted if it was the source); else
-# bs-promote's code.
+# 2 usage (an unknown stage, extra arguments); 6 a stage is not healthy (nothing
+# promoted if it was the source); else the code of the tool that failed.
 set -euo pipefail
 
-config="${BS_CONFIG:-configs/env-config.yaml}"
-if [[ "${1:-}" == "--config" ]]; then
-  config="${2:?--config needs a path}"
-  shift 2
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+take_config "$@"
+
+if ((${#args[@]} > 1)) || [[ "${args[0]:-}" == -* ]]; then
+  echo "usage: promote-to-prod.sh [--config PATH] [STAGE] (got: ${args[*]})" >&2
+  exit 2
 fi
-tool() { if [[ -n "${BS_BIN:-}" ]]; then printf '%s/%s' "$BS_BIN" "$1"; else printf '%s' "$1"; fi; }
 
 # Stage names in config order, from bs-status's report (it reads the config).
-# Exit 6 (not healthy) is expected here, only the order is read.
-report="$("$(tool bs-status)" --config "$config" --json)" || [[ $? -eq 6 ]]
-mapfile -t stages < <(printf '%s' "$report" | python3 -c 'import json, sys; print("\n".join(s["name"] for s in json.load(sys.stdin)["stages"]))')
-target="${1:-${stages[-1]}}"
+# Exit 6 (not healthy) is expected here, only the order is read; any other
+# failure (2 config, 3 AWS out of reach) is bs-status's, and its code is ours.
+status=0
+report="$("$(tool bs-status)" --config "$config" --json)" || status=$?
+if ((status != 0 && status != 6)); then
+  echo "promote-to-prod: bs-status failed (exit $status): nothing promoted" >&2
+  exit "$status"
+fi
+names="$(printf '%s' "$report" | python3 -c 'import json, sys; print("\n".join(s["name"] for s in json.load(sys.stdin)["stages"]))')"
+mapfile -t stages <<< "$names"
+if [[ -z "$names" ]]; then
+  echo "promote-to-prod: bs-status reported no stages for $config: nothing promoted" >&2
+  exit 1
+fi
+target="${args[0]:-${stages[-1]}}"
 source=""
 for i in "${!stages[@]}"; do
   if [[ "${stages[$i]}" == "$target" && $i -gt 0 ]]; then

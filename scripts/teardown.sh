@@ -9,15 +9,12 @@
 # Tools from $BS_BIN if set, else from PATH. Exit: bs-deploy's code.
 set -euo pipefail
 
-config="${BS_CONFIG:-configs/env-config.yaml}"
-if [[ "${1:-}" == "--config" ]]; then
-  config="${2:?--config needs a path}"
-  shift 2
-fi
-tool() { if [[ -n "${BS_BIN:-}" ]]; then printf '%s/%s' "$BS_BIN" "$1"; else printf '%s' "$1"; fi; }
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+take_config "$@"
 
 assembly="$(mktemp -d)"
 trap 'rm -rf "$assembly"' EXIT
 # Through a directory, not a pipe: bs-deploy asks for confirmation on the terminal.
 "$(tool bs-synth)" --config "$config" --out "$assembly" > /dev/null
-"$(tool bs-deploy)" --assembly "$assembly" --destroy "$@"
+"$(tool bs-deploy)" --assembly "$assembly" --destroy "${args[@]}"
