@@ -17,17 +17,26 @@ ECR plays the registry); everything else runs for real.
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
 PHASES = ("install", "pre_build", "build", "post_build")
+
+
+class Build(NamedTuple):
+    artifact: Path
+    log: str
+    # What the commands printed on stdout alone (the tools' JSON reports).
+    stdout: str
 
 
 class BuildFailed(Exception):
@@ -46,8 +55,6 @@ def _secret(secrets: Any, reference: str) -> str:
         secret_id, rest = parts[0], parts[1:]
     value = secrets.get_secret_value(SecretId=secret_id)["SecretString"]
     if rest and rest[0]:
-        import json
-
         value = json.loads(value)[rest[0]]
     return value
 
@@ -73,8 +80,8 @@ class LocalCodeBuild:
         action_env: list[dict[str, str]] | None = None,
         overrides: dict[str, str] | None = None,
         source_version: str = "0123456789abcdef0123456789abcdef01234567",
-    ) -> tuple[Path, str]:
-        """Runs the project; returns (artifact directory, log)."""
+    ) -> Build:
+        """Runs the project; returns its artifact directory, log and stdout."""
         project = self.project(project_name)
         spec_text = project["source"]["buildspec"]
         if "\n" not in spec_text:
@@ -122,7 +129,7 @@ class LocalCodeBuild:
             for n, command in enumerate((spec.get("phases", {}).get(phase) or {}).get("commands", []) or []):
                 label = f"phase {phase}, command {n + 1}: {command.splitlines()[0][:100]}"
                 script.append(f"echo '[local-codebuild] {phase} {n + 1}' >&2")
-                script.append(f"{{\n{command}\n}} || {{ echo {_quote('[local-codebuild] FAILED ' + label)} >&2; exit 1; }}")
+                script.append(f"{{\n{command}\n}} || {{ echo {shlex.quote('[local-codebuild] FAILED ' + label)} >&2; exit 1; }}")
         proc = subprocess.run(
             ["bash", "-c", "\n".join(script)],
             cwd=primary,
@@ -143,8 +150,4 @@ class LocalCodeBuild:
                     target = out / path.relative_to(base)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(path, target)
-        return out, log
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "'\\''") + "'"
+        return Build(out, log, proc.stdout)
