@@ -360,7 +360,7 @@ pub fn family(task_definition: &str) -> &str {
 /// Every revision of a task definition family, ACTIVE and INACTIVE
 /// (deregistered), newest first.
 pub async fn revisions(ecs: &aws_sdk_ecs::Client, family_name: &str) -> Result<Vec<String>, Error> {
-    use aws_sdk_ecs::types::{SortOrder, TaskDefinitionStatus};
+    use aws_sdk_ecs::types::TaskDefinitionStatus;
     let mut arns: Vec<String> = Vec::new();
     for status in [TaskDefinitionStatus::Active, TaskDefinitionStatus::Inactive] {
         let mut token = None;
@@ -369,7 +369,6 @@ pub async fn revisions(ecs: &aws_sdk_ecs::Client, family_name: &str) -> Result<V
                 .list_task_definitions()
                 .family_prefix(family_name)
                 .status(status.clone())
-                .sort(SortOrder::Desc)
                 .set_next_token(token)
                 .send()
                 .await
@@ -387,8 +386,8 @@ pub async fn revisions(ecs: &aws_sdk_ecs::Client, family_name: &str) -> Result<V
             }
         }
     }
+    // One list, newest first (a revision is either ACTIVE or INACTIVE).
     arns.sort_by_key(|a| std::cmp::Reverse(revision(a)));
-    arns.dedup();
     Ok(arns)
 }
 

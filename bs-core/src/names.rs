@@ -63,6 +63,14 @@ pub fn app_pipeline(stack: &str) -> String {
     format!("{stack}-app-pipeline")
 }
 
+/// The app pipeline's stage that deploys `stage` (its approval, then its promotion).
+pub fn app_pipeline_stage(stage: &str) -> String {
+    format!("Deploy-{stage}")
+}
+
+/// The name of the manual approval action in a stage's `Deploy-<stage>` stage.
+pub const APPROVAL_ACTION: &str = "Approve";
+
 pub fn infra_pipeline(stack: &str) -> String {
     format!("{stack}-pipeline")
 }

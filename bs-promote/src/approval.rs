@@ -11,13 +11,6 @@ use bs_aws::Error;
 use bs_core::config::{Config, Stage};
 use bs_core::names;
 
-/// The approval action of each `Deploy-<stage>` stage.
-pub const ACTION: &str = "Approve";
-
-pub fn pipeline_stage(stage: &Stage) -> String {
-    format!("Deploy-{}", stage.name)
-}
-
 /// Answers the approval; `reason` is `Some` for a rejection.
 pub async fn answer(
     clients: &Clients,
@@ -28,7 +21,7 @@ pub async fn answer(
 ) -> Result<Report, Error> {
     let approve = reason.is_none();
     let name = names::app_pipeline(&c.stack_name);
-    let in_pipeline = pipeline_stage(stage);
+    let in_pipeline = names::app_pipeline_stage(&stage.name);
     let state = pipeline::state(&clients.codepipeline, &name)
         .await?
         .ok_or_else(|| {
@@ -40,7 +33,7 @@ pub async fn answer(
     let approvals = state.approvals();
     let Some(waiting) = approvals
         .iter()
-        .find(|a| a.stage == in_pipeline && a.action == ACTION)
+        .find(|a| a.stage == in_pipeline && a.action == names::APPROVAL_ACTION)
     else {
         let status = state
             .stages

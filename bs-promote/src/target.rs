@@ -70,13 +70,20 @@ pub async fn given(
     repository: &ImageRef,
     arg: &ImageArg,
 ) -> Result<Resolved, Error> {
-    let base = repository.name();
+    // A tag or a digest (shapes checked by the plan) of the stack's repository.
     let wanted = match arg {
-        ImageArg::Tag(t) => ImageRef::parse(&format!("{base}:{t}")),
-        ImageArg::Digest(d) => ImageRef::parse(&format!("{base}@{d}")),
-        ImageArg::Uri(r) => Some(r.clone()),
-    }
-    .ok_or_else(|| Error::Input(format!("--image {arg}: not an image reference")))?;
+        ImageArg::Tag(t) => ImageRef {
+            tag: Some(t.clone()),
+            digest: None,
+            ..repository.clone()
+        },
+        ImageArg::Digest(d) => ImageRef {
+            tag: None,
+            digest: Some(d.clone()),
+            ..repository.clone()
+        },
+        ImageArg::Uri(r) => r.clone(),
+    };
     resolve(clients, repository, &wanted, &format!("--image {arg}")).await
 }
 

@@ -230,7 +230,7 @@ fn stage_actions(index: usize, stage: &Stage) -> Vec<Value> {
             config["NotificationArn"] = r(&approval_topic(stage));
         }
         actions.push(json!({
-            "Name": "Approve",
+            "Name": names::APPROVAL_ACTION,
             "ActionTypeId": {"Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
             "Configuration": config,
             "RunOrder": order
@@ -278,7 +278,7 @@ fn pipeline(t: &mut Template, c: &Config) {
     ];
     for (i, stage) in c.stages.iter().enumerate() {
         stages.push(
-            json!({"Name": format!("Deploy-{}", stage.name), "Actions": stage_actions(i, stage)}),
+            json!({"Name": names::app_pipeline_stage(&stage.name), "Actions": stage_actions(i, stage)}),
         );
     }
     t.resource(
