@@ -467,6 +467,63 @@ fn security_groups_admit_only_the_next_hop() {
     }
 }
 
+/// EC2's character sets (API reference of AuthorizeSecurityGroupIngress,
+/// IpRange/UserIdGroupPair `Description`, and CreateSecurityGroup): a rule that
+/// names a source or destination group takes `a-zA-Z0-9 ._-:/()#,@[]+=;{}!$*`;
+/// a CIDR rule and a group description take `&` as well. At most 255 characters.
+fn ec2_description_ok(text: &str, ampersand: bool) -> bool {
+    text.len() <= 255
+        && text.chars().all(|ch| {
+            ch.is_ascii_alphanumeric()
+                || " ._-:/()#,@[]+=;{}!$*".contains(ch)
+                || (ampersand && ch == '&')
+        })
+}
+
+#[test]
+fn security_group_descriptions_use_only_what_ec2_accepts() {
+    for (file, c, a) in all() {
+        let t = template(&a, &c.stack_name);
+        let mut checked = 0;
+        for (id, r) in resources_of(t, "AWS::EC2::SecurityGroup") {
+            let p = &r["Properties"];
+            let text = p["GroupDescription"].as_str().unwrap();
+            assert!(ec2_description_ok(text, true), "{file}: {id}: {text:?}");
+            checked += 1;
+            for key in ["SecurityGroupIngress", "SecurityGroupEgress"] {
+                for rule in p.get(key).and_then(Value::as_array).into_iter().flatten() {
+                    let names_group =
+                        rule.get("CidrIp").is_none() && rule.get("CidrIpv6").is_none();
+                    let text = rule["Description"].as_str().unwrap();
+                    assert!(
+                        ec2_description_ok(text, !names_group),
+                        "{file}: {id} {key}: {text:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        for (id, r) in resources_of(t, "AWS::EC2::SecurityGroupIngress") {
+            let p = &r["Properties"];
+            let text = p["Description"].as_str().unwrap();
+            let names_group = p.get("SourceSecurityGroupId").is_some();
+            assert!(
+                ec2_description_ok(text, !names_group),
+                "{file}: {id}: {text:?}"
+            );
+            checked += 1;
+        }
+        assert!(
+            checked >= 8 * c.stages.len(),
+            "{file}: only {checked} descriptions"
+        );
+    }
+    // The check itself refuses what EC2 refuses.
+    assert!(!ec2_description_ok("From the stage's tasks", false));
+    assert!(!ec2_description_ok("A & B", false));
+    assert!(ec2_description_ok("A & B", true));
+}
+
 #[test]
 fn https_uses_a_current_tls_policy_and_http_redirects() {
     for (file, c, a) in all() {

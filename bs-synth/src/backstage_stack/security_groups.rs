@@ -1,6 +1,10 @@
 //! Per stage: the load balancer admits HTTPS and HTTP (redirected) from anywhere;
 //! the tasks admit only their load balancer, on CONTAINER_PORT; the database
 //! admits only the tasks, on POSTGRES_PORT. Stages never reach each other.
+//!
+//! EC2 takes only `a-z A-Z 0-9 space ._-:/()#,@[]+=;{}!$*` in the description
+//! of a rule naming a source group (and `&` too in group descriptions and CIDR
+//! rules): no apostrophes. `descriptions_use_only_what_ec2_accepts` checks them.
 
 use super::network::VPC;
 use crate::cfn::{get_att, r, Template};
@@ -71,7 +75,7 @@ pub fn add(t: &mut Template, stage: &Stage) {
             "GroupId": get_att(&task, "GroupId"),
             "IpProtocol": "tcp", "FromPort": stage.container_port, "ToPort": stage.container_port,
             "SourceSecurityGroupId": get_att(&lb, "GroupId"),
-            "Description": "From the stage's load balancer on the container port"
+            "Description": "From the load balancer of the stage on the container port"
         }),
     );
     let pg = stage.postgres_port;
@@ -82,7 +86,7 @@ pub fn add(t: &mut Template, stage: &Stage) {
             "GroupId": get_att(&db, "GroupId"),
             "IpProtocol": "tcp", "FromPort": pg, "ToPort": pg,
             "SourceSecurityGroupId": get_att(&task, "GroupId"),
-            "Description": "From the stage's tasks on the database port"
+            "Description": "From the tasks of the stage on the database port"
         }),
     );
 }
