@@ -39,11 +39,13 @@ impl Problem {
     }
 }
 
-/// The config was rejected: every problem found.
+/// The config was rejected: every problem found, in file order, and the
+/// warnings met on the way (which often explain a problem).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     pub file: String,
     pub problems: Vec<Problem>,
+    pub warnings: Vec<Problem>,
 }
 
 impl fmt::Display for ConfigError {
@@ -57,6 +59,9 @@ impl fmt::Display for ConfigError {
         )?;
         for p in &self.problems {
             writeln!(f, "  {}", p.render(&self.file))?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {}", w.render(&self.file))?;
         }
         Ok(())
     }
@@ -183,6 +188,7 @@ pub fn load_with(path: &Path, options: Options) -> Result<Loaded, ConfigError> {
                 line: None,
                 message: format!("cannot read the config file: {e}"),
             }],
+            warnings: Vec::new(),
             file,
         }),
     }
@@ -202,32 +208,36 @@ pub fn parse_with(text: &str, file: &str, options: Options) -> Result<Loaded, Co
             line: Some(e.line),
             message: format!("YAML syntax error at column {}: {}", e.column, e.message),
         }],
+        warnings: Vec::new(),
     })?;
     let mut v = Validator {
         options,
         ..Validator::default()
     };
     let config = v.config(&root);
+    let warnings = in_file_order(v.warnings);
     match config {
-        Some(config) if v.problems.is_empty() => Ok(Loaded {
-            config,
-            warnings: v.warnings,
+        Some(config) if v.problems.is_empty() => Ok(Loaded { config, warnings }),
+        _ => Err(ConfigError {
+            file: file.to_string(),
+            problems: in_file_order(v.problems),
+            warnings,
         }),
-        _ => {
-            // A bad value in `common` is met once per stage that inherits it:
-            // report it once.
-            let mut problems: Vec<Problem> = Vec::new();
-            for p in v.problems {
-                if !problems.contains(&p) {
-                    problems.push(p);
-                }
-            }
-            Err(ConfigError {
-                file: file.to_string(),
-                problems,
-            })
+    }
+}
+
+/// Each problem once (a bad value in `common` is met once per stage that inherits
+/// it), by line; those without a line (a key never written) last. Problems of one
+/// line keep the order they were found in (an ARN's parts, left to right).
+fn in_file_order(found: Vec<Problem>) -> Vec<Problem> {
+    let mut out: Vec<Problem> = Vec::new();
+    for p in found {
+        if !out.contains(&p) {
+            out.push(p);
         }
     }
+    out.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+    out
 }
 
 /// A value and where it came from.

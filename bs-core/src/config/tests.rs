@@ -557,3 +557,38 @@ fn the_connection_may_be_absent_for_bootstrap_only() {
     let c = parse_with(&text, "c.yaml", opts).unwrap().config;
     assert_eq!(c.connection_arn, "");
 }
+
+#[test]
+fn problems_are_in_file_order_and_unwritten_keys_last() {
+    let text = BASE
+        .replace("GITHUB_ORG: org", "GITHUB_ORG: my org")
+        .replace(
+            "  prod:\n    HOST_NAME: portal",
+            "  prod:\n    HOST_NAME: portal\n    CONTAINER_PORT: 0",
+        )
+        .replace(
+            "  GITHUB_APP_ARN: arn:aws:secretsmanager:eu-west-1:123456789012:secret:gh-AbCdEf\n",
+            "",
+        )
+        .replace("AWS_ACCOUNT: \"123456789012\"", "AWS_ACCOUNT: \"1234\"");
+    let lines: Vec<Option<usize>> = parse(&text, "c.yaml")
+        .unwrap_err()
+        .problems
+        .iter()
+        .map(|p| p.line)
+        .collect();
+    assert_eq!(lines, [Some(3), Some(6), Some(19), None], "{lines:?}");
+}
+
+#[test]
+fn warnings_are_shown_after_the_problems() {
+    let err = parse(
+        &with("common:", "  POSTGRES_HOST: db").replace("GITHUB_ORG: org", "GITHUB_ORG: my org"),
+        "c.yaml",
+    )
+    .unwrap_err();
+    assert_eq!(err.warnings.len(), 1, "{err:?}");
+    assert!(err.to_string().ends_with(
+        "warning: c.yaml:3: common.POSTGRES_HOST: is ignored: the toolkit always sets it to the stage's Aurora cluster endpoint\n"
+    ), "{err}");
+}
