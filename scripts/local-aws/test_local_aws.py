@@ -2,12 +2,13 @@
 
     .venv-local-aws/bin/python -m pytest scripts/local-aws -q
 
-One server for the session, started through scripts/local-aws.sh on a free port
-with its own LOCAL_AWS_DIR and stopped at the end; every test starts from a reset
-server (POST /moto-api/reset), so the order of the tests does not matter. Each
-resource mapping and engine patch has a small template here that fails without it;
-the end-to-end tests deploy the real templates of bs-synth through change sets,
-as bs-deploy does.
+One server for the session (conftest.py), started through scripts/local-aws.sh on
+a free port with its own LOCAL_AWS_DIR and stopped at the end; every test starts
+from a reset server (POST /moto-api/reset), so the order of the tests does not
+matter. Each resource mapping and engine patch has a small template here that
+fails without it; the end-to-end tests deploy the real templates of bs-synth
+through change sets, as bs-deploy does. test_constraints.py tests what the local
+AWS refuses as AWS does.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import shlex
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -27,134 +27,20 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from harness import (
+    ACCOUNT,
+    SCRIPT,
+    assert_complete,
+    deploy,
+    free_port,
+    outputs,
+    parse_exports,
+    run_script,
+    stack_parameters,
+    template,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "scripts" / "local-aws.sh"
-ACCOUNT = "123456789012"
 IMAGE = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/backstage@sha256:" + "ab" * 32
-
-
-# --------------------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run_script(command: str, port: int, directory: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, LOCAL_AWS_PORT=str(port), LOCAL_AWS_DIR=str(directory))
-    return subprocess.run([str(SCRIPT), command], env=env, capture_output=True, text=True, check=check, timeout=300)
-
-
-def parse_exports(stdout: str) -> dict[str, str]:
-    values = {}
-    for line in stdout.splitlines():
-        words = shlex.split(line)
-        assert words[0] == "export", line
-        key, _, value = words[1].partition("=")
-        values[key] = value
-    return values
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    port = free_port()
-    directory = tmp_path_factory.mktemp("local-aws")
-    started = run_script("start", port, directory)
-    env = parse_exports(started.stdout)
-    try:
-        yield {"endpoint": env["AWS_ENDPOINT_URL"], "port": port, "dir": directory, "env": env}
-    finally:
-        run_script("stop", port, directory)
-
-
-@pytest.fixture
-def aws(server: dict[str, Any]) -> Any:
-    """A reset server; ``aws("s3")`` is a boto3 client for it (``region=`` optional)."""
-    request = urllib.request.Request(server["endpoint"] + "/moto-api/reset", method="POST")
-    urllib.request.urlopen(request, timeout=30).read()
-
-    def client(service: str, region: str = "us-east-1") -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=server["endpoint"],
-            region_name=region,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-
-    return client
-
-
-# --------------------------------------------------------------------------- deploying as bs-deploy does
-
-
-def deploy(
-    cfn: Any,
-    stack: str,
-    template: dict[str, Any] | str | None = None,
-    parameters: dict[str, str] | None = None,
-    previous: tuple[str, ...] = (),
-    change_set: str = "bs-deploy",
-    template_url: str | None = None,
-    role_arn: str | None = None,
-) -> dict[str, Any]:
-    """CreateChangeSet -> DescribeChangeSet -> ExecuteChangeSet (by ARN) -> DescribeStacks.
-
-    Returns the stack, or {"ChangeSet": ...} when the change set failed (no changes).
-    """
-    try:
-        status = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
-        kind = "CREATE" if status == "REVIEW_IN_PROGRESS" else "UPDATE"
-    except ClientError:
-        kind = "CREATE"
-    args: dict[str, Any] = {
-        "StackName": stack,
-        "ChangeSetName": change_set,
-        "ChangeSetType": kind,
-        "Capabilities": ["CAPABILITY_NAMED_IAM"],
-        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {}).items()]
-        + [{"ParameterKey": k, "UsePreviousValue": True} for k in previous],
-        "Tags": [{"Key": "Product", "Value": "dev-portal"}],
-    }
-    if template_url:
-        args["TemplateURL"] = template_url
-    else:
-        args["TemplateBody"] = template if isinstance(template, str) else json.dumps(template)
-    if role_arn:
-        args["RoleARN"] = role_arn
-    arn = cfn.create_change_set(**args)["Id"]
-    for _ in range(100):
-        described = cfn.describe_change_set(ChangeSetName=arn)
-        if described["Status"] in ("CREATE_COMPLETE", "FAILED"):
-            break
-        time.sleep(0.1)
-    if described["Status"] == "FAILED":
-        return {"ChangeSet": described}
-    cfn.execute_change_set(ChangeSetName=arn)
-    for _ in range(100):
-        result = cfn.describe_stacks(StackName=stack)["Stacks"][0]
-        if not result["StackStatus"].endswith("_IN_PROGRESS"):
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"stack {stack} did not settle: {result['StackStatus']}")
-
-
-def outputs(stack: dict[str, Any]) -> dict[str, str]:
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
-
-
-def template(resources: dict[str, Any], outputs_: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources, **extra}
-    if outputs_:
-        body["Outputs"] = {k: {"Value": v} for k, v in outputs_.items()}
-    return body
-
-
-def assert_complete(stack: dict[str, Any], status: str = "CREATE_COMPLETE") -> None:
-    assert stack.get("StackStatus") == status, stack
 
 
 NETWORK = {
@@ -731,23 +617,6 @@ def test_reset_clears_everything(aws: Any, server: dict[str, Any]) -> None:
 
 
 # --------------------------------------------------------------------------- end to end: the real templates
-
-
-@pytest.fixture(scope="session")
-def synth(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    subprocess.run(["cargo", "build", "-q", "-p", "bs-synth"], cwd=REPO, check=True, timeout=900)
-    binary = REPO / "target" / "debug" / "bs-synth"
-
-    def run(config: str) -> Path:
-        out = tmp_path_factory.mktemp(Path(config).stem)
-        subprocess.run([str(binary), "--config", str(REPO / config), "--out", str(out)], cwd=REPO, check=True, capture_output=True)
-        return out
-
-    return run
-
-
-def stack_parameters(spec: dict[str, Any], zones: dict[str, str]) -> dict[str, str]:
-    return {name: zones[p["domain"]] for name, p in spec["parameters"].items() if p["kind"] == "hosted-zone-id"}
 
 
 def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> None:
