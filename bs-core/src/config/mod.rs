@@ -489,29 +489,31 @@ impl Validator {
                 .optional(infra_branch, rules::branch)
                 .unwrap_or_else(|| keys::DEFAULT_BRANCH.into()),
         };
+        let cx = rules::ArnContext {
+            partition: &partition,
+            region: if rules::region(&region).is_ok() {
+                &region
+            } else {
+                ""
+            },
+            account: if rules::account(&account).is_ok() {
+                &account
+            } else {
+                ""
+            },
+        };
         let connection_arn = if conn.is_none() && self.options.connection_optional {
             String::new()
         } else {
-            self.required_arn(
-                conn,
-                "CODESTAR_CONN_ARN",
-                &rules::CONNECTION,
-                &partition,
-                None,
-            )
+            self.required_arn(conn, "CODESTAR_CONN_ARN", &rules::CONNECTION, &cx)
         };
         let notify_arn = notify.and_then(|s| {
             let v = self.text(&s)?;
-            self.check_arn(&s, &v, &rules::CHATBOT, &partition, None);
+            self.check_arn(&s, &v, &rules::CHATBOT, &cx);
             Some(v)
         });
-        let github_app_secret_arn = self.required_arn(
-            app_secret,
-            "GITHUB_APP_ARN",
-            &rules::SECRET,
-            &partition,
-            None,
-        );
+        let github_app_secret_arn =
+            self.required_arn(app_secret, "GITHUB_APP_ARN", &rules::SECRET, &cx);
         let container_name = self
             .optional(container, rules::container_name)
             .unwrap_or_else(|| keys::DEFAULT_CONTAINER_NAME.into());
@@ -643,36 +645,15 @@ impl Validator {
         }
     }
 
-    fn check_arn(
-        &mut self,
-        s: &Setting,
-        v: &str,
-        kind: &rules::ArnKind,
-        partition: &str,
-        same: Option<(&str, &str)>,
-    ) {
-        match rules::arn_of(v, kind) {
-            Err(reason) => self.problem(s.path(), s.line(), reason),
-            Ok(arn) => {
-                if arn.partition != partition {
-                    self.problem(
-                        s.path(),
-                        s.line(),
-                        format!(
-                            "is in partition `{}`, but AWS_REGION is in `{partition}`",
-                            arn.partition
-                        ),
-                    );
-                }
-                if let Some((account, region)) = same {
-                    if !region.is_empty() && arn.region != region {
-                        self.problem(s.path(), s.line(), format!("is in region `{}`, but the load balancer is in AWS_REGION `{region}`: the certificate must be in the same region", arn.region));
-                    }
-                    if !account.is_empty() && arn.account != account {
-                        self.problem(s.path(), s.line(), format!("belongs to account {}, but the stacks deploy to AWS_ACCOUNT {account}", arn.account));
-                    }
-                }
-            }
+    /// Reports each wrong part of an ARN (errors), and what is allowed but
+    /// deserves a word (warnings).
+    fn check_arn(&mut self, s: &Setting, v: &str, kind: &rules::ArnKind, cx: &rules::ArnContext) {
+        let found = rules::check_arn(v, kind, cx);
+        for e in found.errors {
+            self.problem(s.path(), s.line(), e);
+        }
+        for w in found.warnings {
+            self.warn(s.path(), s.line(), w);
         }
     }
 
@@ -681,15 +662,26 @@ impl Validator {
         s: Option<Setting>,
         key: &str,
         kind: &rules::ArnKind,
-        partition: &str,
-        same: Option<(&str, &str)>,
+        cx: &rules::ArnContext,
     ) -> String {
         let what = format!("the ARN of {}", kind.what);
         let v = self.required(s, key, &what, |_| Ok(()));
         if let (Some(s), false) = (s, v.is_empty()) {
-            self.check_arn(&s, &v, kind, partition, same);
+            self.check_arn(&s, &v, kind, cx);
         }
         v
+    }
+
+    /// A secret given by name, or by ARN (which ECS takes only complete).
+    fn secret(&mut self, s: Option<Setting>, cx: &rules::ArnContext) -> Option<String> {
+        let s = s?;
+        let v = self.text(&s)?;
+        if v.starts_with("arn:") {
+            self.check_arn(&s, &v, &rules::CONTAINER_SECRET, cx);
+        } else {
+            self.check(&s, rules::secret_name(&v));
+        }
+        Some(v)
     }
 
     fn port(&mut self, s: Option<Setting>, default: u16) -> u16 {
@@ -800,6 +792,20 @@ impl Validator {
             merged.insert(k, *v);
         }
         let get = |key: &str| merged.get(key).copied();
+        let partition = names::partition(region);
+        let cx = rules::ArnContext {
+            partition,
+            region: if rules::region(region).is_ok() {
+                region
+            } else {
+                ""
+            },
+            account: if rules::account(account).is_ok() {
+                account
+            } else {
+                ""
+            },
+        };
 
         let host_name = self
             .optional(get("HOST_NAME"), |v| rules::dns_name(v, 1))
@@ -828,13 +834,7 @@ impl Validator {
         });
         let acm_arn = get("ACM_ARN").and_then(|s| {
             let v = self.text(&s)?;
-            self.check_arn(
-                &s,
-                &v,
-                &rules::ACM_CERTIFICATE,
-                names::partition(region),
-                Some((account, region)),
-            );
+            self.check_arn(&s, &v, &rules::ACM_CERTIFICATE, &cx);
             Some(v)
         });
         let container_port = self.port(get("CONTAINER_PORT"), keys::DEFAULT_CONTAINER_PORT);
@@ -860,10 +860,9 @@ impl Validator {
         let postgres_engine_version = self
             .optional(get("POSTGRES_ENGINE_VERSION"), rules::engine_version)
             .unwrap_or_else(|| keys::DEFAULT_POSTGRES_ENGINE_VERSION.into());
-        let aws_auth_secret = self.optional(get("AWS_AUTH_SECRET_NAME"), rules::secret_name);
-        let github_auth_secret = self.optional(get("GITHUB_AUTH_SECRET_NAME"), rules::secret_name);
-        let github_token_secret =
-            self.optional(get("GITHUB_TOKEN_SECRET_NAME"), rules::secret_name);
+        let aws_auth_secret = self.secret(get("AWS_AUTH_SECRET_NAME"), &cx);
+        let github_auth_secret = self.secret(get("GITHUB_AUTH_SECRET_NAME"), &cx);
+        let github_token_secret = self.secret(get("GITHUB_TOKEN_SECRET_NAME"), &cx);
         let approval = self.boolean(get("STAGE_APPROVAL"));
         let approval_emails = self.emails(get("APPROVAL_EMAILS"));
         if !approval && !approval_emails.is_empty() {

@@ -148,53 +148,42 @@ fn arns_must_be_of_the_right_service() {
         "common:\n",
         "common:\n  CODESTAR_NOTIFY_ARN: arn:aws:sns:eu-west-1:123456789012:t\n  ACM_ARN: arn:aws:iam::123456789012:role/x\n",
     );
-    let p = problems(&text);
-    assert!(
-        has(
-            &p,
-            "CODESTAR_CONN_ARN: must be the ARN of a CodeStar (CodeConnections) connection"
-        ),
-        "{p:#?}"
-    );
-    assert!(
-        has(
-            &p,
-            "GITHUB_APP_ARN: must be the ARN of a Secrets Manager secret"
-        ),
-        "{p:#?}"
-    );
-    assert!(
-        has(&p, "CODESTAR_NOTIFY_ARN: must be the ARN of an AWS Chatbot"),
-        "{p:#?}"
-    );
-    assert!(
-        has(&p, "ACM_ARN: must be the ARN of an ACM certificate"),
-        "{p:#?}"
+    // One problem each, in file order, naming service and resource and showing the
+    // ARN to write.
+    assert_eq!(
+        problems(&text),
+        [
+            "c.yaml:3: common.CODESTAR_NOTIFY_ARN: the service is `sns` and the resource `t`: the ARN of an AWS Chatbot (Amazon Q Developer) channel configuration is `arn:aws:chatbot::123456789012:chat-configuration/slack-channel/<name>`",
+            "c.yaml:4: common.ACM_ARN: the service is `iam` and the resource `role/x`: the ARN of an ACM certificate is `arn:aws:acm:eu-west-1:123456789012:certificate/<id>`",
+            "c.yaml:11: common.CODESTAR_CONN_ARN: the service is `s3` and the resource `bucket`: the ARN of a CodeStar (CodeConnections) connection is `arn:aws:codeconnections:<region>:123456789012:connection/<id>` (the service may also be `codestar-connections`)",
+            "c.yaml:12: common.GITHUB_APP_ARN: must be the ARN of a Secrets Manager secret, such as `arn:aws:secretsmanager:<region>:123456789012:secret:<name>-AbCdEf`; got `gh-secret`",
+        ]
     );
 }
 
 #[test]
 fn certificate_must_be_in_the_stack_region_and_account() {
+    let id = "12345678-1234-1234-1234-123456789012";
     let text = with(
         "  prod:",
-        "    ACM_ARN: arn:aws:acm:us-east-1:999999999999:certificate/abc",
+        &format!("    ACM_ARN: arn:aws:acm:us-east-1:999999999999:certificate/{id}"),
     );
-    let p = problems(&text);
-    assert!(
-        has(&p, "stages.prod.ACM_ARN: is in region `us-east-1`"),
-        "{p:#?}"
-    );
-    assert!(
-        has(&p, "stages.prod.ACM_ARN: belongs to account 999999999999"),
-        "{p:#?}"
+    assert_eq!(
+        problems(&text),
+        [
+            "c.yaml:19: stages.prod.ACM_ARN: the region part `us-east-1` is not AWS_REGION `eu-west-1`: a load balancer uses only certificates of its own region; request or import the certificate in `eu-west-1`",
+            "c.yaml:19: stages.prod.ACM_ARN: the account part `999999999999` is not AWS_ACCOUNT `123456789012`: a load balancer uses only certificates of its own account",
+        ]
     );
     let good = with(
         "  prod:",
-        "    ACM_ARN: arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+        &format!("    ACM_ARN: arn:aws:acm:eu-west-1:123456789012:certificate/{id}"),
     );
     assert_eq!(
-        ok(&good).config.stage("prod").unwrap().acm_arn.as_deref(),
-        Some("arn:aws:acm:eu-west-1:123456789012:certificate/abc")
+        ok(&good).config.stage("prod").unwrap().acm_arn,
+        Some(format!(
+            "arn:aws:acm:eu-west-1:123456789012:certificate/{id}"
+        ))
     );
 }
 
@@ -509,13 +498,10 @@ fn arns_must_be_in_the_region_s_partition() {
         "arn:aws:codestar-connections:eu-west-1",
         "arn:aws-cn:codestar-connections:cn-north-1",
     );
-    let p = problems(&text);
-    assert!(
-        has(
-            &p,
-            "common.CODESTAR_CONN_ARN: is in partition `aws-cn`, but AWS_REGION is in `aws`"
-        ),
-        "{p:#?}"
+    // Connections are global, so only the partition is wrong.
+    assert_eq!(
+        problems(&text),
+        ["c.yaml:9: common.CODESTAR_CONN_ARN: the partition part `aws-cn` does not match AWS_REGION `eu-west-1`, which is in `aws`: write `aws` (a stack uses resources of its own partition only)"]
     );
 }
 
@@ -591,4 +577,30 @@ fn warnings_are_shown_after_the_problems() {
     assert!(err.to_string().ends_with(
         "warning: c.yaml:3: common.POSTGRES_HOST: is ignored: the toolkit always sets it to the stage's Aurora cluster endpoint\n"
     ), "{err}");
+}
+
+#[test]
+fn container_secrets_given_by_arn_must_be_complete() {
+    let p = problems(&with(
+        "  prod:",
+        "    AWS_AUTH_SECRET_NAME: arn:aws:secretsmanager:eu-west-1:123456789012:secret:aws-auth",
+    ));
+    assert_eq!(
+        p,
+        ["c.yaml:19: stages.prod.AWS_AUTH_SECRET_NAME: the secret name `aws-auth` lacks the 6-character suffix Secrets Manager adds to every secret's ARN (such as `aws-auth-AbCdEf`): ECS takes only the complete ARN: copy it from the Secrets Manager console, or write the secret's name alone"]
+    );
+    let c = ok(&with(
+        "  prod:",
+        "    AWS_AUTH_SECRET_NAME: arn:aws:secretsmanager:eu-west-1:123456789012:secret:aws-auth-AbC123\n    GITHUB_TOKEN_SECRET_NAME: team/token",
+    ))
+    .config;
+    let prod = c.stage("prod").unwrap();
+    assert!(prod
+        .aws_auth_secret
+        .as_deref()
+        .unwrap()
+        .ends_with("aws-auth-AbC123"));
+    assert_eq!(prod.github_token_secret.as_deref(), Some("team/token"));
+    // A partial GITHUB_APP_ARN is fine: CodeBuild takes it.
+    ok(&BASE.replace("secret:gh-AbCdEf", "secret:backstage/github-app"));
 }
