@@ -41,6 +41,56 @@ pub const PER_STAGE: &[&str] = &[
     "APPROVAL_EMAILS",
 ];
 
+/// Keys that must have a value. Every other key of [`STACK_WIDE`] and [`PER_STAGE`]
+/// is optional, and an empty value there means "not set", as in the reference
+/// (`if props.get("ACM_ARN")`): see [`when_not_set`].
+pub const REQUIRED: &[&str] = &[
+    "AWS_ACCOUNT",
+    "TAG_STACK_NAME",
+    "GITHUB_ORG",
+    "GITHUB_APP_REPO",
+    "GITHUB_INFRA_REPO",
+    "CODESTAR_CONN_ARN",
+    "GITHUB_APP_ARN",
+    "DOMAIN_NAME",
+];
+
+/// What an optional key that is not set means: the end of the warning given when
+/// it is written with an empty value.
+pub fn when_not_set(key: &str) -> Option<String> {
+    let default = |v: &str| format!("the default `{v}` applies");
+    Some(match key {
+        "AWS_REGION" => default(DEFAULT_REGION),
+        "TAG_STACK_PRODUCT" => default(DEFAULT_PRODUCT),
+        "GITHUB_APP_BRANCH" | "GITHUB_INFRA_BRANCH" => default(DEFAULT_BRANCH),
+        "CODESTAR_NOTIFY_ARN" => "the pipelines send no notifications".into(),
+        "ECR_REPO_NAME" => "a repository named after CONTAINER_NAME is created".into(),
+        "CONTAINER_NAME" => default(DEFAULT_CONTAINER_NAME),
+        "DOCKERFILE" => default(DEFAULT_DOCKERFILE),
+        "HOST_NAME" => default(DEFAULT_HOST_NAME),
+        "HOSTED_ZONE_ID" => "bs-deploy looks the zone up by DOMAIN_NAME".into(),
+        "ACM_ARN" => "a DNS-validated certificate is created".into(),
+        "CONTAINER_PORT" => default(&DEFAULT_CONTAINER_PORT.to_string()),
+        "HEALTH_CHECK_PATH" => default(DEFAULT_HEALTH_CHECK_PATH),
+        "LOG_RETENTION_DAYS" => default(&DEFAULT_LOG_RETENTION_DAYS.to_string()),
+        "POSTGRES_PORT" => default(&DEFAULT_POSTGRES_PORT.to_string()),
+        "POSTGRES_USER" => default(DEFAULT_POSTGRES_USER),
+        "POSTGRES_DB" => "the container gets no POSTGRES_DB".into(),
+        "POSTGRES_ENGINE_VERSION" => default(DEFAULT_POSTGRES_ENGINE_VERSION),
+        "AWS_AUTH_SECRET_NAME" => {
+            "the container gets no AWS_ACCESS_KEY_ID, AWS_ACCESS_KEY_SECRET or AWS_SECRET_ACCESS_KEY"
+                .into()
+        }
+        "GITHUB_AUTH_SECRET_NAME" => {
+            "the container gets no AUTH_GITHUB_CLIENT_ID or AUTH_GITHUB_CLIENT_SECRET".into()
+        }
+        "GITHUB_TOKEN_SECRET_NAME" => "the container gets no GITHUB_TOKEN".into(),
+        "STAGE_APPROVAL" => "no approval gate: false".into(),
+        "APPROVAL_EMAILS" => "nobody is e-mailed about the approval".into(),
+        _ => return None,
+    })
+}
+
 /// Keys the reference accepted and always replaced; a value here has no effect.
 pub const IGNORED: &[(&str, &str)] = &[
     ("POSTGRES_HOST", "the stage's Aurora cluster endpoint"),

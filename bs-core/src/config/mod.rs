@@ -283,6 +283,17 @@ fn scope<'a>(entries: &'a [Entry], name: &'a str) -> Scope<'a> {
         .collect()
 }
 
+/// No value: YAML null (`KEY:`), or a string of blanks (`KEY: ''`). The reference
+/// reads both as "not set" (`if props.get(KEY)`), and so does the toolkit for its
+/// optional keys.
+fn is_blank(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => true,
+        Value::Scalar { text, .. } => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
 fn scalar(node: &Node) -> Option<&str> {
     match &node.value {
         Value::Scalar { text, .. } => Some(text),
@@ -314,15 +325,43 @@ impl Validator {
         });
     }
 
+    /// An optional key written with an empty value: not set, with a warning.
+    fn warn_not_set(&mut self, s: &Setting) {
+        let meaning = keys::when_not_set(&s.entry.key)
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default();
+        let what = if matches!(s.node.value, Value::Seq(_)) {
+            "holds only empty values"
+        } else {
+            "is empty"
+        };
+        self.warn(
+            s.path(),
+            s.line(),
+            format!("{what}: treated as not set{meaning}"),
+        );
+    }
+
+    /// The value of an optional key: `None` when absent or empty (with a warning).
+    fn given(&mut self, s: &Setting) -> Option<String> {
+        let v = self.text(s);
+        if v.is_none() && is_blank(s.node) {
+            self.warn_not_set(s);
+        }
+        v
+    }
+
     fn check(&mut self, s: &Setting, rule: Rule) {
         if let Err(reason) = rule {
             self.problem(s.path(), s.line(), reason);
         }
     }
 
-    /// The text of a single value; `None` when empty. Lists and maps are problems.
+    /// The text of a single value; `None` when empty ([`is_blank`]). Lists and maps
+    /// are problems.
     fn text(&mut self, s: &Setting) -> Option<String> {
         match &s.node.value {
+            Value::Scalar { text, .. } if text.trim().is_empty() => None,
             Value::Scalar { text, .. } => Some(text.trim().to_string()),
             Value::Null => None,
             _ => {
@@ -423,7 +462,6 @@ impl Validator {
             .iter()
             .map(|r| scope(r.entries, &r.scope_name))
             .collect();
-
         // Stack-wide settings.
         let sw = |v: &mut Validator, key: &str| v.stack_wide(key, &common, &stage_scopes);
         let account = sw(self, "AWS_ACCOUNT");
@@ -502,13 +540,20 @@ impl Validator {
                 ""
             },
         };
-        let connection_arn = if conn.is_none() && self.options.connection_optional {
-            String::new()
-        } else {
-            self.required_arn(conn, "CODESTAR_CONN_ARN", &rules::CONNECTION, &cx)
+        let connection_arn = match conn {
+            None if self.options.connection_optional => String::new(),
+            Some(s) if self.options.connection_optional && is_blank(s.node) => {
+                self.warn(
+                    s.path(),
+                    s.line(),
+                    "is empty: treated as not set (bs-bootstrap creates the connection)",
+                );
+                String::new()
+            }
+            _ => self.required_arn(conn, "CODESTAR_CONN_ARN", &rules::CONNECTION, &cx),
         };
         let notify_arn = notify.and_then(|s| {
-            let v = self.text(&s)?;
+            let v = self.given(&s)?;
             self.check_arn(&s, &v, &rules::CHATBOT, &cx);
             Some(v)
         });
@@ -517,19 +562,16 @@ impl Validator {
         let container_name = self
             .optional(container, rules::container_name)
             .unwrap_or_else(|| keys::DEFAULT_CONTAINER_NAME.into());
-        let ecr_repo_name = match ecr {
-            Some(s) => self.optional(Some(s), rules::ecr_repository),
-            None => {
-                if let Err(reason) = rules::ecr_repository(&container_name) {
-                    self.problem(
-                        "common.CONTAINER_NAME".into(),
-                        None,
-                        format!("names the ECR repository created when ECR_REPO_NAME is absent: {reason}; set ECR_REPO_NAME or use a lowercase CONTAINER_NAME"),
-                    );
-                }
-                None
+        let ecr_repo_name = self.optional(ecr, rules::ecr_repository);
+        if ecr_repo_name.is_none() {
+            if let Err(reason) = rules::ecr_repository(&container_name) {
+                self.problem(
+                    "common.CONTAINER_NAME".into(),
+                    None,
+                    format!("names the ECR repository created when ECR_REPO_NAME is absent: {reason}; set ECR_REPO_NAME or use a lowercase CONTAINER_NAME"),
+                );
             }
-        };
+        }
         let dockerfile = self
             .optional(dockerfile, |_| Ok(()))
             .unwrap_or_else(|| keys::DEFAULT_DOCKERFILE.into());
@@ -541,7 +583,7 @@ impl Validator {
                 .get(key)
                 .into_iter()
                 .chain(stage_scopes.iter().filter_map(|sc| sc.get(key)))
-                .filter(|s| !matches!(s.node.value, Value::Null))
+                .filter(|s| !is_blank(s.node))
             {
                 self.warn(
                     s.path(),
@@ -575,45 +617,63 @@ impl Validator {
         })
     }
 
-    /// A stack-wide key: `common`'s value, or the value every stage agrees on.
+    /// A stack-wide key: `common`'s value, or the value every stage agrees on. An
+    /// empty value is "not set": it neither sets the key nor clashes with another
+    /// value; when every value is empty, the first is returned for the caller to
+    /// report.
     fn stack_wide<'a>(
         &mut self,
         key: &str,
         common: &Scope<'a>,
         stages: &[Scope<'a>],
     ) -> Option<Setting<'a>> {
-        let mut chosen = common.get(key).copied();
-        for sc in stages {
-            let Some(s) = sc.get(key).copied() else {
+        let written: Vec<Setting<'a>> = common
+            .get(key)
+            .into_iter()
+            .chain(stages.iter().filter_map(|sc| sc.get(key)))
+            .copied()
+            .collect();
+        let chosen = written
+            .iter()
+            .find(|s| !is_blank(s.node))
+            .or(written.first())
+            .copied()?;
+        for s in &written {
+            if std::ptr::eq(s.entry, chosen.entry) {
                 continue;
-            };
-            match chosen {
-                None => chosen = Some(s),
-                Some(c) if scalar(c.node) != scalar(s.node) || c.node.kind() != s.node.kind() => {
-                    self.problem(
+            }
+            if is_blank(s.node) {
+                if !is_blank(chosen.node) {
+                    self.warn(
                         s.path(),
                         s.line(),
-                        format!(
-                            "is stack-wide and must be the same for every stage (one stack holds all stages), but {} is `{}` and this is `{}`",
-                            c.path(),
-                            scalar(c.node).unwrap_or("…"),
-                            scalar(s.node).unwrap_or("…")
-                        ),
+                        format!("is empty: treated as not set ({} applies)", chosen.path()),
                     );
                 }
-                Some(_) => {}
+            } else if scalar(chosen.node) != scalar(s.node) || chosen.node.kind() != s.node.kind() {
+                self.problem(
+                    s.path(),
+                    s.line(),
+                    format!(
+                        "is stack-wide and must be the same for every stage (one stack holds all stages), but {} is `{}` and this is `{}`",
+                        chosen.path(),
+                        scalar(chosen.node).unwrap_or("…"),
+                        scalar(s.node).unwrap_or("…")
+                    ),
+                );
             }
         }
-        chosen
+        Some(chosen)
     }
 
     fn optional(&mut self, s: Option<Setting>, rule: impl Fn(&str) -> Rule) -> Option<String> {
         let s = s?;
-        let v = self.text(&s)?;
+        let v = self.given(&s)?;
         self.check(&s, rule(&v));
         Some(v)
     }
 
+    /// A key that must have a value: absent or empty, it is a problem.
     fn required(
         &mut self,
         s: Option<Setting>,
@@ -636,8 +696,12 @@ impl Validator {
                     v
                 }
                 None => {
-                    if matches!(s.node.value, Value::Null) {
-                        self.problem(s.path(), s.line(), format!("is required but empty: {what}"));
+                    if is_blank(s.node) {
+                        self.problem(
+                            s.path(),
+                            s.line(),
+                            format!("is required: {what}; got an empty value"),
+                        );
                     }
                     String::new()
                 }
@@ -675,7 +739,7 @@ impl Validator {
     /// A secret given by name, or by ARN (which ECS takes only complete).
     fn secret(&mut self, s: Option<Setting>, cx: &rules::ArnContext) -> Option<String> {
         let s = s?;
-        let v = self.text(&s)?;
+        let v = self.given(&s)?;
         if v.starts_with("arn:") {
             self.check_arn(&s, &v, &rules::CONTAINER_SECRET, cx);
         } else {
@@ -686,7 +750,7 @@ impl Validator {
 
     fn port(&mut self, s: Option<Setting>, default: u16) -> u16 {
         let Some(s) = s else { return default };
-        let Some(v) = self.text(&s) else {
+        let Some(v) = self.given(&s) else {
             return default;
         };
         match rules::port(&v) {
@@ -700,8 +764,11 @@ impl Validator {
 
     fn boolean(&mut self, s: Option<Setting>) -> bool {
         let Some(s) = s else { return false };
+        if is_blank(s.node) {
+            self.warn_not_set(&s);
+            return false;
+        }
         match &s.node.value {
-            Value::Null => false,
             Value::Scalar { text, plain: true } if rules::boolean(text).is_some() => {
                 rules::boolean(text).unwrap_or(false)
             }
@@ -721,21 +788,30 @@ impl Validator {
         }
     }
 
+    /// A list of addresses, or one string of them separated by commas, semicolons
+    /// or blanks. Empty entries are skipped; with no address at all the key is not
+    /// set.
     fn emails(&mut self, s: Option<Setting>) -> Vec<String> {
         let Some(s) = s else { return Vec::new() };
-        let items: Vec<String> = match &s.node.value {
+        // (address, its line)
+        let items: Vec<(String, usize)> = match &s.node.value {
             Value::Null => Vec::new(),
             Value::Scalar { text, .. } => text
                 .split([',', ';', ' ', '\n'])
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
-                .map(String::from)
+                .map(|t| (t.to_string(), s.node.line))
                 .collect(),
             Value::Seq(nodes) => {
                 let mut out = Vec::new();
                 for n in nodes {
                     match scalar(n) {
-                        Some(t) => out.push(t.trim().to_string()),
+                        _ if is_blank(n) => {
+                            if nodes.iter().any(|n| !is_blank(n)) {
+                                self.warn(s.path(), Some(n.line), "has an empty entry: ignored");
+                            }
+                        }
+                        Some(t) => out.push((t.trim().to_string(), n.line)),
                         None => self.problem(
                             s.path(),
                             Some(n.line),
@@ -751,13 +827,22 @@ impl Validator {
                     s.line(),
                     "must be a list of e-mail addresses, not a map",
                 );
-                Vec::new()
+                return Vec::new();
             }
         };
-        for e in &items {
-            self.check(&s, rules::email(e));
+        let only_blanks = match &s.node.value {
+            Value::Seq(nodes) => nodes.iter().all(is_blank),
+            _ => items.is_empty(),
+        };
+        if only_blanks {
+            self.warn_not_set(&s);
         }
-        items
+        for (e, line) in &items {
+            if let Err(reason) = rules::email(e) {
+                self.problem(s.path(), Some(*line), reason);
+            }
+        }
+        items.into_iter().map(|(e, _)| e).collect()
     }
 
     fn stage(
@@ -823,7 +908,7 @@ impl Validator {
             ),
         };
         let hosted_zone_id = get("HOSTED_ZONE_ID").and_then(|s| {
-            let v = self.text(&s)?;
+            let v = self.given(&s)?;
             match rules::hosted_zone_id(&v) {
                 Ok(id) => Some(id),
                 Err(reason) => {
@@ -833,7 +918,7 @@ impl Validator {
             }
         });
         let acm_arn = get("ACM_ARN").and_then(|s| {
-            let v = self.text(&s)?;
+            let v = self.given(&s)?;
             self.check_arn(&s, &v, &rules::ACM_CERTIFICATE, &cx);
             Some(v)
         });
@@ -844,7 +929,7 @@ impl Validator {
             .unwrap_or_else(|| keys::DEFAULT_HEALTH_CHECK_PATH.into());
         let log_retention_days = match get("LOG_RETENTION_DAYS") {
             None => keys::DEFAULT_LOG_RETENTION_DAYS,
-            Some(s) => match self.text(&s).map(|v| rules::log_retention(&v)) {
+            Some(s) => match self.given(&s).map(|v| rules::log_retention(&v)) {
                 Some(Ok(days)) => days,
                 Some(Err(reason)) => {
                     self.problem(s.path(), s.line(), reason);

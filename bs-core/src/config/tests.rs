@@ -544,6 +544,212 @@ fn the_connection_may_be_absent_for_bootstrap_only() {
     assert_eq!(c.connection_arn, "");
 }
 
+// ---- Empty values ------------------------------------------------------------
+
+fn rendered(found: &[Problem], file: &str) -> Vec<String> {
+    found.iter().map(|p| p.render(file)).collect()
+}
+
+#[test]
+fn empty_optional_keys_are_not_set_with_a_warning_naming_the_key() {
+    for (key, check) in [
+        ("ACM_ARN", "a DNS-validated certificate is created"),
+        ("CODESTAR_NOTIFY_ARN", "the pipelines send no notifications"),
+        (
+            "AWS_AUTH_SECRET_NAME",
+            "the container gets no AWS_ACCESS_KEY_ID",
+        ),
+        (
+            "GITHUB_TOKEN_SECRET_NAME",
+            "the container gets no GITHUB_TOKEN",
+        ),
+        (
+            "ECR_REPO_NAME",
+            "a repository named after CONTAINER_NAME is created",
+        ),
+        ("TAG_STACK_PRODUCT", "the default `dev-portal` applies"),
+        ("DOCKERFILE", "the default `dockerfile` applies"),
+        ("AWS_REGION", "the default `us-east-1` applies"),
+        ("CONTAINER_PORT", "the default `7000` applies"),
+        ("LOG_RETENTION_DAYS", "the default `365` applies"),
+        (
+            "HOSTED_ZONE_ID",
+            "bs-deploy looks the zone up by DOMAIN_NAME",
+        ),
+        ("STAGE_APPROVAL", "no approval gate: false"),
+        ("APPROVAL_EMAILS", "nobody is e-mailed about the approval"),
+    ] {
+        // AWS_REGION is set in BASE: replace it there.
+        let text = if key == "AWS_REGION" {
+            BASE.replace("AWS_REGION: eu-west-1", "AWS_REGION: ''")
+                .replace(":eu-west-1:", ":us-east-1:")
+        } else {
+            with("common:", &format!("  {key}: ''"))
+        };
+        let l = ok(&text);
+        let w: Vec<String> = rendered(&l.warnings, "c.yaml");
+        assert_eq!(w.len(), 1, "{key}: {w:#?}");
+        assert!(
+            w[0].contains(&format!(
+                "common.{key}: is empty: treated as not set ({check}"
+            )) && w[0].starts_with("c.yaml:"),
+            "{key}: {w:#?}"
+        );
+    }
+    let c = ok(&with(
+        "common:",
+        "  TAG_STACK_PRODUCT: ''\n  DOCKERFILE: \"\"\n  ECR_REPO_NAME: ''\n  ACM_ARN: ''",
+    ))
+    .config;
+    assert_eq!(c.product, "dev-portal");
+    assert_eq!(c.dockerfile, "dockerfile");
+    assert_eq!(c.ecr_repo_name, None);
+    assert_eq!(c.stage("prod").unwrap().acm_arn, None);
+}
+
+#[test]
+fn yaml_null_and_empty_strings_are_the_same_not_set() {
+    for empty in ["", " ''", " \"\"", " ~", " null", " '  '"] {
+        let l = ok(&with(
+            "common:",
+            &format!("  ACM_ARN:{empty}\n  DOCKERFILE:{empty}"),
+        ));
+        assert_eq!(l.config.stage("prod").unwrap().acm_arn, None, "{empty:?}");
+        assert_eq!(l.config.dockerfile, "dockerfile", "{empty:?}");
+        let w: Vec<&str> = l.warnings.iter().map(|w| w.path.as_str()).collect();
+        assert_eq!(w, ["common.ACM_ARN", "common.DOCKERFILE"], "{empty:?}");
+        let p =
+            problems(&BASE.replace("TAG_STACK_NAME: portal", &format!("TAG_STACK_NAME:{empty}")));
+        assert_eq!(
+            p,
+            ["c.yaml:5: common.TAG_STACK_NAME: is required: the base name of the stacks and the `Name` tag; got an empty value"],
+            "{empty:?}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_stage_value_unsets_what_common_sets_for_that_stage_only() {
+    let id = "12345678-1234-1234-1234-123456789012";
+    let cert = format!("arn:aws:acm:eu-west-1:123456789012:certificate/{id}");
+    let text = with("common:", &format!("  ACM_ARN: {cert}")).replace(
+        "    HOST_NAME: portal-test\n",
+        "    HOST_NAME: portal-test\n    ACM_ARN: ''\n",
+    );
+    let l = ok(&text);
+    assert_eq!(l.config.stage("test").unwrap().acm_arn, None);
+    assert_eq!(l.config.stage("prod").unwrap().acm_arn, Some(cert));
+    assert_eq!(
+        rendered(&l.warnings, "c.yaml"),
+        ["c.yaml:17: stages.test.ACM_ARN: is empty: treated as not set (a DNS-validated certificate is created)"]
+    );
+}
+
+#[test]
+fn an_empty_stack_wide_value_in_a_stage_does_not_clash_with_common() {
+    let l = ok(&with("  prod:", "    TAG_STACK_PRODUCT: ''")
+        .replace("common:\n", "common:\n  TAG_STACK_PRODUCT: platform\n"));
+    assert_eq!(l.config.product, "platform");
+    assert_eq!(
+        rendered(&l.warnings, "c.yaml"),
+        ["c.yaml:20: stages.prod.TAG_STACK_PRODUCT: is empty: treated as not set (common.TAG_STACK_PRODUCT applies)"]
+    );
+    // An empty common value with a stage that sets one: the stage's value holds.
+    let l = ok(&with("  prod:", "    TAG_STACK_PRODUCT: platform")
+        .replace("common:\n", "common:\n  TAG_STACK_PRODUCT: ''\n"));
+    assert_eq!(l.config.product, "platform");
+}
+
+#[test]
+fn unknown_keys_keep_empty_values_as_empty_environment_variables() {
+    // The reference passes every key to the container (`environment = props`),
+    // an empty one as an empty variable: so does the toolkit, without a warning.
+    let l = ok(&with(
+        "  prod:",
+        "    FEATURE_X: ''\n    FEATURE_Y:\n    GITHUB_APP_SECRET_ARN: \"\"",
+    ));
+    assert!(l.warnings.is_empty(), "{:#?}", l.warnings);
+    let env = &l.config.stage("prod").unwrap().env;
+    assert_eq!(env.get("FEATURE_X").unwrap(), "");
+    assert_eq!(env.get("FEATURE_Y").unwrap(), "");
+    assert_eq!(env.get("GITHUB_APP_SECRET_ARN").unwrap(), "");
+}
+
+#[test]
+fn ignored_keys_left_empty_say_nothing() {
+    for empty in ["", " ''"] {
+        let l = ok(&with("common:", &format!("  POSTGRES_PASSWORD:{empty}")));
+        assert!(l.warnings.is_empty(), "{empty:?}: {:#?}", l.warnings);
+    }
+}
+
+#[test]
+fn approval_emails_skip_empty_entries() {
+    let l = ok(&with(
+        "  prod:",
+        "    STAGE_APPROVAL: true\n    APPROVAL_EMAILS:\n      - ''\n      - ops@example.com",
+    ));
+    assert_eq!(
+        l.config.stage("prod").unwrap().approval_emails,
+        ["ops@example.com"]
+    );
+    assert_eq!(
+        rendered(&l.warnings, "c.yaml"),
+        ["c.yaml:21: stages.prod.APPROVAL_EMAILS: has an empty entry: ignored"]
+    );
+    for only_empty in ["[]", "['']", "\n      - ''\n      - \"\"", "''"] {
+        let l = ok(&with(
+            "  prod:",
+            &format!("    STAGE_APPROVAL: true\n    APPROVAL_EMAILS: {only_empty}"),
+        ));
+        assert!(l.config.stage("prod").unwrap().approval_emails.is_empty());
+        assert_eq!(l.warnings.len(), 1, "{only_empty:?}: {:#?}", l.warnings);
+        assert!(
+            l.warnings[0]
+                .message
+                .ends_with(": treated as not set (nobody is e-mailed about the approval)"),
+            "{:#?}",
+            l.warnings
+        );
+    }
+}
+
+#[test]
+fn an_empty_connection_is_left_to_bs_bootstrap_when_allowed() {
+    let text = BASE.replace(
+        "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc",
+        "''",
+    );
+    assert!(has(
+        &problems(&text),
+        "c.yaml:9: common.CODESTAR_CONN_ARN: is required: the ARN of a CodeStar (CodeConnections) connection; got an empty value"
+    ));
+    let l = parse_with(
+        &text,
+        "c.yaml",
+        Options {
+            connection_optional: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(l.config.connection_arn, "");
+    assert_eq!(
+        rendered(&l.warnings, "c.yaml"),
+        ["c.yaml:9: common.CODESTAR_CONN_ARN: is empty: treated as not set (bs-bootstrap creates the connection)"]
+    );
+}
+
+#[test]
+fn every_optional_key_says_what_not_set_means() {
+    for key in keys::STACK_WIDE.iter().chain(keys::PER_STAGE) {
+        if !keys::REQUIRED.contains(key) {
+            assert!(keys::when_not_set(key).is_some(), "{key}");
+        }
+    }
+}
+
+// ---- Order and presentation ------------------------------------------------------
+
 #[test]
 fn problems_are_in_file_order_and_unwritten_keys_last() {
     let text = BASE
