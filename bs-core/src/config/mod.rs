@@ -265,6 +265,33 @@ struct Validator {
     options: Options,
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
+    /// Keys the toolkit does not know (container environment variables), as
+    /// (key, path, line): a missing required key may be one of them misspelt.
+    unknown: Vec<(String, String, usize)>,
+}
+
+/// Edit distance, for spotting a misspelt key.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// `unknown` looks like a spelling of `key`: a near miss (`GITHUB_ORGS`), or the
+/// same words with more (`GITHUB_APP_SECRET_ARN` for `GITHUB_APP_ARN`).
+fn looks_like(unknown: &str, key: &str) -> bool {
+    let upper = unknown.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split('_').collect();
+    distance(&upper, key) <= 2 || key.split('_').all(|w| words.contains(&w))
 }
 
 fn scope<'a>(entries: &'a [Entry], name: &'a str) -> Scope<'a> {
@@ -462,6 +489,15 @@ impl Validator {
             .iter()
             .map(|r| scope(r.entries, &r.scope_name))
             .collect();
+        for sc in std::iter::once(&common).chain(&stage_scopes) {
+            for (key, s) in sc {
+                if !keys::is_known(key) {
+                    self.unknown
+                        .push((key.to_string(), s.path(), s.entry.key_line));
+                }
+            }
+        }
+
         // Stack-wide settings.
         let sw = |v: &mut Validator, key: &str| v.stack_wide(key, &common, &stage_scopes);
         let account = sw(self, "AWS_ACCOUNT");
@@ -683,10 +719,11 @@ impl Validator {
     ) -> String {
         match s {
             None => {
+                let hint = self.did_you_mean(key);
                 self.problem(
                     format!("common.{key}"),
                     None,
-                    format!("is required: {what}"),
+                    format!("is required: {what}{hint}"),
                 );
                 String::new()
             }
@@ -707,6 +744,24 @@ impl Validator {
                 }
             },
         }
+    }
+
+    /// For a required key that is absent: the unknown keys that look like it.
+    fn did_you_mean(&self, key: &str) -> String {
+        let similar: Vec<String> = self
+            .unknown
+            .iter()
+            .filter(|(k, _, _)| looks_like(k, key))
+            .map(|(_, path, line)| format!("{path} (line {line})"))
+            .collect();
+        if similar.is_empty() {
+            return String::new();
+        }
+        format!(
+            "; {} {} not a key of the toolkit but a container environment variable: is it meant to be {key}?",
+            similar.join(" and "),
+            if similar.len() == 1 { "is" } else { "are" }
+        )
     }
 
     /// Reports each wrong part of an ARN (errors), and what is allowed but
@@ -897,7 +952,8 @@ impl Validator {
             .unwrap_or_else(|| keys::DEFAULT_HOST_NAME.into());
         let domain_name = match get("DOMAIN_NAME") {
             None => {
-                self.problem(format!("{scope_path}.DOMAIN_NAME"), None, "is required: the Route 53 hosted zone of the stage's URL; set it in `common` or in this stage");
+                let hint = self.did_you_mean("DOMAIN_NAME");
+                self.problem(format!("{scope_path}.DOMAIN_NAME"), None, format!("is required: the Route 53 hosted zone of the stage's URL; set it in `common` or in this stage{hint}"));
                 String::new()
             }
             Some(s) => self.required(

@@ -544,11 +544,143 @@ fn the_connection_may_be_absent_for_bootstrap_only() {
     assert_eq!(c.connection_arn, "");
 }
 
-// ---- Empty values ------------------------------------------------------------
+// ---- The reference system's own config files, unchanged ----------------------
+
+const REFERENCE: &str = include_str!("../../tests/fixtures/reference/reference-env-config.yaml");
+const REFERENCE_TEST: &str =
+    include_str!("../../tests/fixtures/reference/reference-env-config-test.yaml");
 
 fn rendered(found: &[Problem], file: &str) -> Vec<String> {
     found.iter().map(|p| p.render(file)).collect()
 }
+
+#[test]
+fn the_reference_config_names_every_placeholder_part_in_file_order() {
+    let file = "reference-env-config.yaml";
+    let err = parse(REFERENCE, file).expect_err("its ARNs are placeholders");
+    assert_eq!(
+        rendered(&err.problems, file),
+        [
+            "reference-env-config.yaml:23: common.ACM_ARN: the region part `region` is not an AWS region (such as `us-east-1`): write `us-east-1`, the AWS_REGION of the load balancer (a load balancer uses only certificates of its own region)",
+            "reference-env-config.yaml:23: common.ACM_ARN: the account part `account` is not a 12-digit account id: write AWS_ACCOUNT `123456789123` (a load balancer uses only certificates of its own account)",
+            "reference-env-config.yaml:23: common.ACM_ARN: the certificate id `my-certificate-name` is not an ACM certificate id: ACM gives every certificate a generated id such as `12345678-1234-1234-1234-123456789012`, not a name; copy the ARN from the ACM console, or leave ACM_ARN out to have a DNS-validated certificate created",
+            "reference-env-config.yaml:33: common.CODESTAR_CONN_ARN: the service is `codestar` and the resource `project/resource-specifier`: the ARN of a CodeStar (CodeConnections) connection is `arn:aws:codeconnections:<region>:123456789123:connection/<id>` (the service may also be `codestar-connections`)",
+            "reference-env-config.yaml:33: common.CODESTAR_CONN_ARN: the region part `region` is not an AWS region (such as `us-east-1`): write the region the connection was created in, such as `us-east-1` (a connection works from every region)",
+            "reference-env-config.yaml:33: common.CODESTAR_CONN_ARN: the account part `account` is not a 12-digit account id: write the 12-digit id of the account that owns the connection (AWS_ACCOUNT is `123456789123`)",
+            "reference-env-config.yaml:35: common.CODESTAR_NOTIFY_ARN: the region part `region` must be empty: chat configurations are global and their ARN has no region, `arn:aws:chatbot::123456789123:chat-configuration/slack-channel/<name>`",
+            "reference-env-config.yaml:35: common.CODESTAR_NOTIFY_ARN: the account part `account` is not a 12-digit account id: write the 12-digit id of the account that owns the channel configuration (AWS_ACCOUNT is `123456789123`)",
+            "reference-env-config.yaml:41: common.GITHUB_APP_ARN: the region part `region` is not an AWS region (such as `us-east-1`): write the region the secret is in, such as `us-east-1`",
+            "reference-env-config.yaml:41: common.GITHUB_APP_ARN: the account part `account` is not a 12-digit account id: write the 12-digit id of the account that owns the secret (AWS_ACCOUNT is `123456789123`)",
+        ]
+    );
+    assert!(err.warnings.is_empty(), "{:#?}", err.warnings);
+}
+
+#[test]
+fn the_reference_config_with_its_placeholders_filled_in_is_valid() {
+    let cert =
+        "arn:aws:acm:us-east-1:123456789123:certificate/12345678-1234-1234-1234-123456789012";
+    let text = REFERENCE
+        .replace(
+            "arn:aws:acm:region:account:certificate/my-certificate-name",
+            cert,
+        )
+        .replace(
+            "arn:aws:codestar:region:account:project/resource-specifier",
+            "arn:aws:codeconnections:us-east-1:123456789123:connection/abc",
+        )
+        .replace(
+            "arn:aws:chatbot:region:account:",
+            "arn:aws:chatbot::123456789123:",
+        )
+        .replace(
+            "arn:aws:secretsmanager:region:account:secret:mysecret",
+            "arn:aws:secretsmanager:us-east-1:123456789123:secret:mysecret",
+        );
+    let l = ok(&text);
+    assert!(l.warnings.is_empty(), "{:#?}", l.warnings);
+    let c = l.config;
+    assert_eq!(c.product, "platform");
+    assert_eq!(c.dockerfile, "dockerfile.prod");
+    assert_eq!(c.ecr_repo_name.as_deref(), Some("backstage"));
+    let prod = c.stage("prod").unwrap();
+    assert_eq!(prod.acm_arn.as_deref(), Some(cert));
+    assert!(prod.approval);
+    assert_eq!(prod.approval_emails, ["devops@example.com"]);
+    // test's overrides stay in test.
+    assert_eq!(
+        c.stage("test").unwrap().env.get("NODE_ENV").unwrap(),
+        "development"
+    );
+    assert_eq!(prod.env.get("NODE_ENV"), None);
+}
+
+#[test]
+fn the_reference_test_config_reports_required_keys_and_warns_for_empty_optional_ones() {
+    let file = "reference-env-config-test.yaml";
+    let err = parse(REFERENCE_TEST, file).expect_err("its required keys are empty");
+    assert_eq!(
+        rendered(&err.problems, file),
+        [
+            "reference-env-config-test.yaml:10: common.AWS_ACCOUNT: is required: the 12-digit account the stacks deploy to; got an empty value",
+            "reference-env-config-test.yaml:18: common.DOMAIN_NAME: is required: the Route 53 hosted zone of the stage's URL; got an empty value",
+            "reference-env-config-test.yaml:26: common.GITHUB_APP_REPO: is required: the repository of the Backstage app; got an empty value",
+            "reference-env-config-test.yaml:27: common.GITHUB_INFRA_REPO: is required: the repository holding this config; got an empty value",
+            "reference-env-config-test.yaml:28: common.GITHUB_ORG: is required: the GitHub owner of both repositories; got an empty value",
+            "reference-env-config-test.yaml:29: common.CODESTAR_CONN_ARN: is required: the ARN of a CodeStar (CodeConnections) connection; got an empty value",
+            "reference-env-config-test.yaml: common.GITHUB_APP_ARN: is required: the ARN of a Secrets Manager secret; common.GITHUB_APP_SECRET_ARN (line 38) is not a key of the toolkit but a container environment variable: is it meant to be GITHUB_APP_ARN?",
+        ]
+    );
+    assert_eq!(
+        rendered(&err.warnings, file),
+        [
+            "reference-env-config-test.yaml:12: common.TAG_STACK_PRODUCT: is empty: treated as not set (the default `dev-portal` applies)",
+            "reference-env-config-test.yaml:19: common.ACM_ARN: is empty: treated as not set (a DNS-validated certificate is created)",
+            "reference-env-config-test.yaml:30: common.CODESTAR_NOTIFY_ARN: is empty: treated as not set (the pipelines send no notifications)",
+            "reference-env-config-test.yaml:37: common.GITHUB_TOKEN_SECRET_NAME: is empty: treated as not set (the container gets no GITHUB_TOKEN)",
+            "reference-env-config-test.yaml:40: common.AWS_AUTH_SECRET_NAME: is empty: treated as not set (the container gets no AWS_ACCESS_KEY_ID, AWS_ACCESS_KEY_SECRET or AWS_SECRET_ACCESS_KEY)",
+            "reference-env-config-test.yaml:51: stages.test.GITHUB_AUTH_SECRET_NAME: is empty: treated as not set (the container gets no AUTH_GITHUB_CLIENT_ID or AUTH_GITHUB_CLIENT_SECRET)",
+            "reference-env-config-test.yaml:63: stages.prod.GITHUB_AUTH_SECRET_NAME: is empty: treated as not set (the container gets no AUTH_GITHUB_CLIENT_ID or AUTH_GITHUB_CLIENT_SECRET)",
+            "reference-env-config-test.yaml:67: stages.prod.APPROVAL_EMAILS: holds only empty values: treated as not set (nobody is e-mailed about the approval)",
+        ]
+    );
+    // The error as the tools print it: problems, then the warnings.
+    let shown = err.to_string();
+    assert!(shown.starts_with("error: reference-env-config-test.yaml has 7 problems:\n"));
+    assert!(shown.ends_with("treated as not set (nobody is e-mailed about the approval)\n"));
+}
+
+#[test]
+fn the_reference_test_config_with_its_required_keys_filled_in_is_valid() {
+    let text = REFERENCE_TEST
+        .replace("AWS_ACCOUNT: \"\"", "AWS_ACCOUNT: \"123456789012\"")
+        .replace("DOMAIN_NAME: ''", "DOMAIN_NAME: example.com")
+        .replace("GITHUB_APP_REPO: \"\"", "GITHUB_APP_REPO: app")
+        .replace("GITHUB_INFRA_REPO: \"\"", "GITHUB_INFRA_REPO: infra")
+        .replace("GITHUB_ORG: \"\"", "GITHUB_ORG: org")
+        .replace(
+            "CODESTAR_CONN_ARN: \"\"",
+            "CODESTAR_CONN_ARN: arn:aws:codestar-connections:us-east-1:123456789012:connection/x",
+        )
+        .replace(
+            "GITHUB_APP_SECRET_ARN: \"\"",
+            "GITHUB_APP_ARN: arn:aws:secretsmanager:us-east-1:123456789012:secret:gh",
+        );
+    let l = ok(&text);
+    assert_eq!(l.warnings.len(), 8, "{:#?}", l.warnings);
+    let c = l.config;
+    assert_eq!(c.product, keys::DEFAULT_PRODUCT);
+    assert_eq!(c.notify_arn, None);
+    let prod = c.stage("prod").unwrap();
+    assert_eq!(prod.acm_arn, None);
+    assert_eq!(prod.aws_auth_secret, None);
+    assert_eq!(prod.github_auth_secret, None);
+    assert_eq!(prod.github_token_secret, None);
+    assert!(prod.approval);
+    assert!(prod.approval_emails.is_empty());
+}
+
+// ---- Empty values ------------------------------------------------------------
 
 #[test]
 fn empty_optional_keys_are_not_set_with_a_warning_naming_the_key() {
@@ -809,4 +941,13 @@ fn container_secrets_given_by_arn_must_be_complete() {
     assert_eq!(prod.github_token_secret.as_deref(), Some("team/token"));
     // A partial GITHUB_APP_ARN is fine: CodeBuild takes it.
     ok(&BASE.replace("secret:gh-AbCdEf", "secret:backstage/github-app"));
+}
+
+#[test]
+fn a_missing_required_key_points_at_a_lookalike() {
+    let p = problems(&BASE.replace("GITHUB_ORG: org", "GITHUB_ORGS: org"));
+    assert_eq!(
+        p,
+        ["c.yaml: common.GITHUB_ORG: is required: the GitHub owner of both repositories; common.GITHUB_ORGS (line 6) is not a key of the toolkit but a container environment variable: is it meant to be GITHUB_ORG?"]
+    );
 }
