@@ -2,9 +2,10 @@
 
 ``install()`` registers the resource models of ``resources`` (types moto's
 CloudFormation cannot create) and applies the patches of ``engine`` (change sets,
-dynamic references, TemplateURL, updates) and ``services`` (attributes and
-behaviour of moto's own service models). Call it once, before the server handles
-its first request. docs/local-aws.md lists every mapping and patch.
+dynamic references, TemplateURL, updates, and the checks of
+``constraints``/``schemas``: what AWS refuses) and ``services`` (attributes and
+behaviour of moto's own service models). Call it once, before the server handles its
+first request. docs/local-aws.md lists every mapping and patch.
 """
 
 from __future__ import annotations

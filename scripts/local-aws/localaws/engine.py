@@ -12,6 +12,7 @@ import copy
 import json
 import logging
 import re
+import threading
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -26,6 +27,8 @@ from moto.s3.models import s3_backends
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.ssm.models import ssm_backends
 from moto.utilities.utils import get_partition
+
+from . import constraints
 
 logger = logging.getLogger("localaws")
 
@@ -199,22 +202,70 @@ def _mark_failure(error: BaseException, logical_id: str, resource_json: dict[str
             pass
 
 
-def _parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str) -> Any:
-    """Remember which resource failed, for a resource-level CREATE_FAILED event."""
+_operation = threading.local()  # "create" / "update" while moto's engine makes a resource
+
+
+def _checked(operation: str, original: Any, logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str) -> Any:
+    previous = getattr(_operation, "value", None)
+    _operation.value = operation
     try:
-        return _original_parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name)
+        resource = original(logical_id, resource_json, resources_map, account_id, region_name)
     except Exception as error:
         _mark_failure(error, logical_id, resource_json)
         raise
+    finally:
+        _operation.value = previous
+    target = (getattr(resources_map, "localaws_targets", None) or {}).pop(logical_id, None)
+    if resource is not None and target is not None:
+        constraints.record(target)
+        resources_map.localaws_resolved = getattr(resources_map, "localaws_resolved", {})
+        resources_map.localaws_resolved[logical_id] = target.properties
+    return resource
+
+
+def _parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str) -> Any:
+    """Check the resource as AWS would (``constraints``); remember which resource
+    failed, for a resource-level CREATE_FAILED event."""
+    return _checked("create", _original_parse_and_create_resource, logical_id, resource_json, resources_map, account_id, region_name)
 
 
 def _parse_and_update_resource(logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str) -> Any:
-    """Remember which resource failed, for a resource-level UPDATE_FAILED event."""
-    try:
-        return _original_parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name)
-    except Exception as error:
-        _mark_failure(error, logical_id, resource_json)
-        raise
+    """Check the resource as AWS would (``constraints``); remember which resource
+    failed, for a resource-level UPDATE_FAILED event."""
+    return _checked("update", _original_parse_and_update_resource, logical_id, resource_json, resources_map, account_id, region_name)
+
+
+_original_parse_resource_and_generate_name = parsing.parse_resource_and_generate_name
+
+
+def _parse_resource_and_generate_name(logical_id: str, resource_json: dict[str, Any], resources_map: Any) -> Any:
+    """Validate a resource's resolved properties before moto creates/updates it.
+
+    Gap: moto's models take any property value and any name; AWS refuses values
+    outside the type's registry schema, the service's own constraints, and names
+    already taken (``constraints.check``). Runs once intrinsic functions and
+    dynamic references are resolved, as CloudFormation validates them.
+    """
+    parsed = _original_parse_resource_and_generate_name(logical_id, resource_json, resources_map)
+    operation = getattr(_operation, "value", None)
+    if not parsed or operation is None:
+        return parsed
+    _, cleaned, _ = parsed
+    properties = cleaned.get("Properties") or {}
+    target = constraints.Target(
+        logical_id=logical_id,
+        resource_type=cleaned.get("Type", ""),
+        properties=dict(properties) if isinstance(properties, dict) else {},
+        account_id=resources_map._account_id,
+        region_name=resources_map._region_name,
+        stack_id=resources_map.stack_id,
+        operation=operation,
+        previous=(getattr(resources_map, "localaws_resolved", None) or {}).get(logical_id),
+    )
+    constraints.check(target)
+    resources_map.localaws_targets = getattr(resources_map, "localaws_targets", {})
+    resources_map.localaws_targets[logical_id] = target
+    return parsed
 
 
 def _error_text(error: BaseException) -> str:
@@ -735,6 +786,7 @@ def install() -> None:
     parsing.parse_resource = _parse_resource
     parsing.parse_and_create_resource = _parse_and_create_resource
     parsing.parse_and_update_resource = _parse_and_update_resource
+    parsing.parse_resource_and_generate_name = _parse_resource_and_generate_name
     parsing.ResourceMap.update = resource_map_update
     cfn_models.ChangeSet.diff = change_set_diff
     backend = cfn_models.CloudFormationBackend
