@@ -511,6 +511,72 @@ def test_names_aws_accepts_again(aws: Any) -> None:
     assert ecs.list_task_definitions(familyPrefix="backstage-prod")["taskDefinitionArns"][-1].endswith(":2")
 
 
+# --------------------------------------------------------------------------- CodeStar Notifications' service-linked role
+
+SLR_ARN = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/codestar-notifications.amazonaws.com/AWSServiceRoleForCodeStarNotifications"
+ASSUME_CFN = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "cloudformation.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+NOTIFY = {
+    "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "portal-notify"}},
+    "Rule": {"Type": "AWS::CodeStarNotifications::NotificationRule", "Properties": {
+        "Name": "portal-notify", "DetailType": "FULL", "EventTypeIds": ["codepipeline-pipeline-pipeline-execution-failed"],
+        "Resource": f"arn:aws:codepipeline:us-east-1:{ACCOUNT}:portal",
+        "Targets": [{"TargetType": "SNS", "TargetAddress": {"Ref": "Topic"}}]}},
+}
+
+
+def _deploy_role(iam: Any, name: str, *statements: dict[str, Any]) -> str:
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(ASSUME_CFN))["Role"]["Arn"]
+    everything_else = {"Effect": "Allow", "Action": ["sns:*", "codestar-notifications:*"], "Resource": "*"}
+    iam.put_role_policy(RoleName=name, PolicyName="deploy", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [everything_else, *statements]}))
+    return arn
+
+
+def test_notification_rule_service_linked_role_denied(aws: Any) -> None:
+    cfn, iam, sns = aws("cloudformation"), aws("iam"), aws("sns")
+    # The CreateServiceLinkedRole grant of bs-synth's CloudFormation role, without codestar-notifications.
+    other_services = {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*",
+                      "Condition": {"StringEquals": {"iam:AWSServiceName": ["ecs.amazonaws.com", "rds.amazonaws.com"]}}}
+    role = _deploy_role(iam, "deployer", other_services)
+    result = deploy(cfn, "notify", template(NOTIFY), role_arn=role)
+    assert result["StackStatus"] == "ROLLBACK_COMPLETE", result
+    [(logical_id, status, reason)] = failures(cfn, "notify")
+    assert (logical_id, status) == ("Rule", "CREATE_FAILED")
+    assert (f"User: arn:aws:sts::{ACCOUNT}:assumed-role/deployer/AWSCloudFormation is not authorized to perform: "
+            f"iam:CreateServiceLinkedRole on resource: {SLR_ARN} because no identity-based policy allows") in reason, reason
+    assert "(Service: CodeStarNotifications; Status Code: 403; Error Code: AccessDeniedException;" in reason
+    assert "HandlerErrorCode: AccessDenied" in reason
+    assert sns.list_topics()["Topics"] == []  # rolled back
+    with pytest.raises(ClientError):
+        iam.get_role(RoleName="AWSServiceRoleForCodeStarNotifications")
+    # An explicit Deny says so.
+    deny = _deploy_role(iam, "denied", {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
+                        {"Effect": "Deny", "Action": "iam:CreateServiceLinkedRole", "Resource": "*"})
+    assert deploy(cfn, "notify2", template(NOTIFY), role_arn=deny)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert "with an explicit deny in an identity-based policy" in failures(cfn, "notify2")[0][2]
+
+
+def test_notification_rule_service_linked_role_allowed(aws: Any) -> None:
+    cfn, iam = aws("cloudformation"), aws("iam")
+    grant = {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": SLR_ARN,
+             "Condition": {"StringEquals": {"iam:AWSServiceName": "codestar-notifications.amazonaws.com"}}}
+    role = _deploy_role(iam, "deployer", grant)
+    assert_complete(deploy(cfn, "notify", template(NOTIFY), role_arn=role))
+    created = iam.get_role(RoleName="AWSServiceRoleForCodeStarNotifications")["Role"]
+    assert (created["Arn"], created["Path"]) == (SLR_ARN, "/aws-service-role/codestar-notifications.amazonaws.com/")
+
+
+def test_notification_rule_existing_service_linked_role(aws: Any) -> None:
+    """The account's first rule (here without a stack role: the caller's own
+    credentials) creates the role; later rules need no permission for it."""
+    cfn, iam = aws("cloudformation"), aws("iam")
+    first = {"First": {**NOTIFY["Rule"], "Properties": {**NOTIFY["Rule"]["Properties"], "Name": "first", "Targets": []}}}
+    assert_complete(deploy(cfn, "first", template(first)))
+    assert iam.get_role(RoleName="AWSServiceRoleForCodeStarNotifications")["Role"]["Arn"] == SLR_ARN
+    role = _deploy_role(iam, "deployer")
+    assert_complete(deploy(cfn, "notify", template(NOTIFY), role_arn=role))
+
+
 # --------------------------------------------------------------------------- the real templates
 
 CONFIGS = sorted(str(p.relative_to(REPO)) for p in [*REPO.glob("configs/*.yaml"), *REPO.glob("tests/configs/*.yaml")])

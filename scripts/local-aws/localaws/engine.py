@@ -660,8 +660,10 @@ def _execute_create(backend: Any, stack: Any, change_set: Any) -> None:
 
 
 def _execute_update(backend: Any, stack: Any, change_set: Any) -> None:
-    old_template, old_parameters = stack.template, stack.parameters
+    old_template, old_parameters, old_role = stack.template, stack.parameters, stack.role_arn
     old_exports = [export.name for export in stack.exports]
+    # Resources act with the change set's role during the update (moto set it after).
+    stack.role_arn = change_set.role_arn or stack.role_arn
     try:
         stack.update(
             change_set.template,
@@ -674,7 +676,7 @@ def _execute_update(backend: Any, stack: Any, change_set: Any) -> None:
         _add_failure_events(stack, error, "UPDATE_FAILED")
         stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=_error_text(error))
         # Only the stack's template and parameters go back; resources changed so far stay changed.
-        stack.template, stack.parameters = old_template, old_parameters
+        stack.template, stack.parameters, stack.role_arn = old_template, old_parameters, old_role
         stack._parse_template()
         resource_map = stack.resource_map
         resource_map._template = stack.template_dict

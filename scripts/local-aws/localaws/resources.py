@@ -650,6 +650,87 @@ class NotificationRulesBackend(BaseBackend):
 notification_rules_backends = BackendDict(NotificationRulesBackend, "codestar-notifications")
 
 
+NOTIFICATIONS_SERVICE = "codestar-notifications.amazonaws.com"
+NOTIFICATIONS_ROLE = "AWSServiceRoleForCodeStarNotifications"
+NOTIFICATIONS_ROLE_PATH = f"/aws-service-role/{NOTIFICATIONS_SERVICE}/"
+
+
+def role_permission(role: Any, action: str, resource: str, context: dict[str, str]) -> str:
+    """"allowed", "denied" (an explicit Deny) or "implicit" (nothing allows it): the
+    role's inline and attached managed policies, evaluated with moto's IAMPolicy
+    (whose condition handling services.py patches)."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    documents: list[Any] = list(getattr(role, "policies", {}).values()) + list(getattr(role, "managed_policies", {}).values())
+    allowed = False
+    for document in documents:
+        try:
+            result = IAMPolicy(document).is_action_permitted(action, resource, incoming_condition_values=context)
+        except Exception as error:  # an unreadable policy allows nothing
+            logger.warning("policy of %s not evaluated: %s", getattr(role, "name", role), error)
+            continue
+        if result == PermissionResult.DENIED:
+            return "denied"
+        allowed = allowed or result == PermissionResult.PERMITTED
+    return "allowed" if allowed else "implicit"
+
+
+def ensure_notifications_role(account_id: str, region_name: str, stack_id: str | None) -> None:
+    """Create the account's CodeStar Notifications service-linked role, as the first
+    CreateNotificationRule does, if the caller may.
+
+    Gap: moto has no CodeStar Notifications, so the role was never made and never
+    needed. On AWS the first rule of an account creates
+    ``AWSServiceRoleForCodeStarNotifications``, which takes
+    ``iam:CreateServiceLinkedRole`` for the caller: with a stack RoleARN, that
+    role (the stack's role_arn, set from the change set before resources are made);
+    without one, the caller's own credentials, which moto does not check. A role
+    that may not fails the rule with CodeStar Notifications' AccessDenied.
+    """
+    from moto.cloudformation.models import cloudformation_backends
+    from moto.iam.models import iam_backends
+
+    from .constraints import ResourceFailure
+
+    partition = get_partition(region_name)
+    iam = iam_backends[account_id][partition]
+    if any(role.name == NOTIFICATIONS_ROLE for role in iam.roles.values()):
+        return
+    stack = cloudformation_backends[account_id][region_name].stacks.get(stack_id or "")
+    role_arn = getattr(stack, "role_arn", None)
+    resource = f"arn:{partition}:iam::{account_id}:role{NOTIFICATIONS_ROLE_PATH}{NOTIFICATIONS_ROLE}"
+    if role_arn:
+        role = next((r for r in iam.roles.values() if r.arn == role_arn), None)
+        verdict = "implicit" if role is None else role_permission(
+            role, "iam:CreateServiceLinkedRole", resource, {"iam:AWSServiceName": NOTIFICATIONS_SERVICE}
+        )
+        if verdict != "allowed":
+            reason = ("with an explicit deny in an identity-based policy" if verdict == "denied"
+                      else "because no identity-based policy allows the iam:CreateServiceLinkedRole action")
+            caller = f"arn:{partition}:sts::{account_id}:assumed-role/{role_arn.split('/')[-1]}/AWSCloudFormation"
+            raise ResourceFailure(
+                f'Resource handler returned message: "User: {caller} is not authorized to perform: '
+                f"iam:CreateServiceLinkedRole on resource: {resource} {reason} (Service: CodeStarNotifications; "
+                f"Status Code: 403; Error Code: AccessDeniedException; Request ID: {mock_random.uuid4()}; Proxy: null)\" "
+                f"(RequestToken: {mock_random.uuid4()}, HandlerErrorCode: AccessDenied)"
+            )
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": [NOTIFICATIONS_SERVICE]}, "Action": ["sts:AssumeRole"]}],
+    }
+    iam.create_role(
+        role_name=NOTIFICATIONS_ROLE,
+        assume_role_policy_document=json.dumps(trust),
+        path=NOTIFICATIONS_ROLE_PATH,
+        permissions_boundary=None,
+        description="Allows AWS CodeStar Notifications to access Amazon CloudWatch Events on your behalf",
+        tags=[],
+        max_session_duration="3600",
+        linked_service=NOTIFICATIONS_SERVICE,
+    )
+    logger.info("created the service-linked role %s (account %s)", NOTIFICATIONS_ROLE, account_id)
+
+
 class CodeStarNotificationsNotificationRule(_Model, CloudFormationModel):
     """AWS::CodeStarNotifications::NotificationRule -> a minimal record.
 
@@ -657,12 +738,20 @@ class CodeStarNotificationsNotificationRule(_Model, CloudFormationModel):
     (name, resource, event types, targets, status, tags) is kept in
     ``notification_rules_backends``; Ref and GetAtt Arn are a well-formed ARN
     ``arn:aws:codestar-notifications:<region>:<account>:notificationrule/<40 hex>``
-    that stays the same across updates. No API serves the rules.
+    that stays the same across updates. No API serves the rules. The account's
+    first rule creates the service-linked role (``ensure_notifications_role``).
     """
 
     TYPE = "AWS::CodeStarNotifications::NotificationRule"
     NAME_PROPERTY = "Name"
     ATTRIBUTES = {"Arn": "arn"}
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        ensure_notifications_role(account_id, region_name, kwargs.get("StackId"))
+        return super().create_from_cloudformation_json(resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     @property
     def arn(self) -> str:
