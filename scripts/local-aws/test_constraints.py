@@ -577,6 +577,83 @@ def test_notification_rule_existing_service_linked_role(aws: Any) -> None:
     assert_complete(deploy(cfn, "notify", template(NOTIFY), role_arn=role))
 
 
+# --------------------------------------------------------------------------- busy stacks
+
+SMALL = template({"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Ref": "Name"}}}},
+                 Parameters={"Name": {"Type": "String"}})
+
+
+def test_hold_stack_makes_it_busy(aws: Any, server: dict[str, Any]) -> None:
+    cfn = aws("cloudformation")
+    stack_id = deploy(cfn, "small", SMALL, {"Name": "one"})["StackId"]
+    pending = cfn.create_change_set(StackName="small", ChangeSetName="pending", ChangeSetType="UPDATE", TemplateBody=json.dumps(SMALL),
+                                    Parameters=[{"ParameterKey": "Name", "ParameterValue": "two"}])["Id"]
+    before = time.time()
+    status, answer = post_json(server["endpoint"], "/localaws/hold-stack", {"stack": "small", "status": "UPDATE_IN_PROGRESS", "seconds": 2})
+    assert status == 200, answer
+    assert (answer["stack"], answer["status"]) == (stack_id, "UPDATE_IN_PROGRESS")
+    assert before + 1.5 < answer["until"] < time.time() + 2.5
+    assert cfn.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "UPDATE_IN_PROGRESS"
+    latest = cfn.describe_stack_events(StackName="small")["StackEvents"][0]
+    assert (latest["ResourceStatus"], latest["ResourceStatusReason"]) == ("UPDATE_IN_PROGRESS", "User Initiated")
+
+    busy = f"Stack:{stack_id} is in UPDATE_IN_PROGRESS state and can not be updated."
+    calls = {
+        "CreateChangeSet": lambda: cfn.create_change_set(StackName="small", ChangeSetName="next", ChangeSetType="UPDATE", TemplateBody=json.dumps(SMALL),
+                                                         Parameters=[{"ParameterKey": "Name", "ParameterValue": "three"}]),
+        "ExecuteChangeSet": lambda: cfn.execute_change_set(ChangeSetName=pending),
+        "UpdateStack": lambda: cfn.update_stack(StackName="small", TemplateBody=json.dumps(SMALL), Parameters=[{"ParameterKey": "Name", "ParameterValue": "four"}]),
+        "DeleteStack": lambda: cfn.delete_stack(StackName="small"),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ClientError) as error:
+            call()
+        expected = f"Stack [{stack_id}] cannot be deleted while in status UPDATE_IN_PROGRESS" if name == "DeleteStack" else busy
+        assert (error.value.response["Error"]["Code"], error.value.response["Error"]["Message"]) == ("ValidationError", expected), name
+
+    time.sleep(max(0.0, answer["until"] - time.time()) + 0.5)
+    assert cfn.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    assert cfn.describe_stack_events(StackName="small")["StackEvents"][0]["ResourceStatus"] == "CREATE_COMPLETE"
+    cfn.execute_change_set(ChangeSetName=pending)  # settled again: the pending change set runs
+    assert cfn.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+
+
+def test_hold_stack_bad_input(aws: Any, server: dict[str, Any]) -> None:
+    cfn, endpoint, path = aws("cloudformation"), server["endpoint"], "/localaws/hold-stack"
+    assert post_json(endpoint, path, {"stack": "nope", "status": "UPDATE_IN_PROGRESS", "seconds": 1})[0] == 404
+    deploy(cfn, "small", SMALL, {"Name": "one"})
+    for body in ({"status": "UPDATE_IN_PROGRESS", "seconds": 1}, {"stack": "small", "status": "UPDATE_COMPLETE", "seconds": 1},
+                 {"stack": "small", "status": "UPDATE_IN_PROGRESS", "seconds": -1}, {"stack": "small", "status": "UPDATE_IN_PROGRESS", "seconds": "1"},
+                 {"stack": "small", "status": "UPDATE_IN_PROGRESS", "seconds": 1, "account": "x"}, ["small"]):
+        status, answer = post_json(endpoint, path, body)
+        assert status == 400 and answer["error"], (body, answer)
+    assert post_json(endpoint, path, b"{not json")[0] == 400
+    assert post_json(endpoint, path, None, method="GET")[0] == 405
+    cfn.create_change_set(StackName="review", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=json.dumps(SMALL),
+                          Parameters=[{"ParameterKey": "Name", "ParameterValue": "r"}])
+    status, answer = post_json(endpoint, path, {"stack": "review", "status": "UPDATE_IN_PROGRESS", "seconds": 1})
+    assert (status, answer["error"]) == (400, "stack review is REVIEW_IN_PROGRESS, not settled")
+    # Another account and region are named explicitly.
+    other = aws("cloudformation", region="eu-west-1", account="444455556666")
+    deploy(other, "small", SMALL, {"Name": "one"})
+    status, answer = post_json(endpoint, path, {"stack": "small", "status": "DELETE_IN_PROGRESS", "seconds": 0.2,
+                                                "region": "eu-west-1", "account": "444455556666"})
+    assert status == 200 and ":444455556666:" in answer["stack"], answer
+    assert other.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "DELETE_IN_PROGRESS"
+    assert cfn.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_rolled_back_stack_can_not_be_updated(aws: Any) -> None:
+    """As on AWS, ROLLBACK_COMPLETE refuses an UPDATE change set (only DeleteStack helps)."""
+    cfn = aws("cloudformation")
+    bad = template({"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "bad name"}}})
+    stack_id = deploy(cfn, "bad", bad)["StackId"]
+    with pytest.raises(ClientError) as error:
+        cfn.create_change_set(StackName="bad", ChangeSetName="again", ChangeSetType="UPDATE", TemplateBody=json.dumps(bad))
+    assert error.value.response["Error"]["Message"] == f"Stack:{stack_id} is in ROLLBACK_COMPLETE state and can not be updated."
+    cfn.delete_stack(StackName="bad")
+
+
 # --------------------------------------------------------------------------- the real templates
 
 CONFIGS = sorted(str(p.relative_to(REPO)) for p in [*REPO.glob("configs/*.yaml"), *REPO.glob("tests/configs/*.yaml")])

@@ -2,9 +2,10 @@
 
 ``install()`` registers the resource models of ``resources`` (types moto's
 CloudFormation cannot create) and applies the patches of ``engine`` (change sets,
-dynamic references, TemplateURL, updates, and the checks of
+dynamic references, TemplateURL, updates, busy stacks, and the checks of
 ``constraints``/``schemas``: what AWS refuses) and ``services`` (attributes and
-behaviour of moto's own service models). Call it once, before the server handles its
+behaviour of moto's own service models), and adds the test hook of ``hold``
+(``POST /localaws/hold-stack``). Call it once, before the server handles its
 first request. docs/local-aws.md lists every mapping and patch.
 """
 
@@ -18,9 +19,10 @@ def install() -> None:
     if _installed:
         return
     # Imported here so that importing the package stays cheap and side-effect free.
-    from . import engine, resources, services
+    from . import engine, hold, resources, services
 
     resources.install()
     services.install()
     engine.install()
+    hold.install()
     _installed = True

@@ -473,6 +473,34 @@ def _condition_names(node: Any) -> list[str]:
     return names
 
 
+# --------------------------------------------------------------------------- busy stacks
+
+# Stack statuses in which CloudFormation accepts an update (UpdateStack, an UPDATE
+# change set, its execution).
+UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"}
+# In progress, yet DeleteStack is accepted: deleting a stack being created cancels
+# the creation; deleting one being deleted changes nothing; REVIEW_IN_PROGRESS has
+# no resources.
+DELETABLE_IN_PROGRESS = {"CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS", "REVIEW_IN_PROGRESS"}
+
+
+def refuse_update_unless_settled(stack: Any) -> None:
+    """A stack being updated, rolled back or in a failed state cannot be updated.
+
+    Gap: moto runs every operation synchronously, so it never sees a busy stack,
+    and refused only ROLLBACK_COMPLETE (for UpdateStack). CloudFormation's text:
+    "Stack:<stack id> is in UPDATE_IN_PROGRESS state and can not be updated."
+    """
+    if stack.status not in UPDATABLE:
+        raise ValidationError(message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
+
+
+def refuse_delete_while_busy(stack: Any) -> None:
+    """CloudFormation's "Stack [<stack id>] cannot be deleted while in status UPDATE_IN_PROGRESS"."""
+    if stack.status.endswith("_IN_PROGRESS") and stack.status not in DELETABLE_IN_PROGRESS:
+        raise ValidationError(message=f"Stack [{stack.stack_id}] cannot be deleted while in status {stack.status}")
+
+
 # --------------------------------------------------------------------------- change sets
 
 
@@ -528,6 +556,7 @@ def create_change_set(
     if change_set_type == "UPDATE":
         if existing is None or existing.status == "REVIEW_IN_PROGRESS":
             raise ValidationError(stack_name)
+        refuse_update_unless_settled(existing)
         stack = existing
     elif existing is not None and existing.status != "REVIEW_IN_PROGRESS":
         raise ValidationError(
@@ -726,6 +755,8 @@ def execute_change_set(self: Any, change_set_name: str, stack_name: str | None =
             f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of [{change_set.execution_status}]"
         )
     stack = self.stacks[change_set.stack_id]
+    if change_set.change_set_type != "CREATE":
+        refuse_update_unless_settled(stack)
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
     if change_set.change_set_type == "CREATE":
         _execute_create(self, stack, change_set)
@@ -742,8 +773,12 @@ _original_delete_stack = cfn_models.CloudFormationBackend.delete_stack
 
 
 def delete_stack(self: Any, name_or_stack_id: str) -> None:
-    """DeleteStack also deletes the stack's change sets (moto kept them)."""
-    ids = {s.stack_id for s in self.stacks.values() if name_or_stack_id in (s.name, s.stack_id)}
+    """DeleteStack also deletes the stack's change sets (moto kept them), and is
+    refused while the stack is being updated or rolled back."""
+    stacks = [s for s in self.stacks.values() if name_or_stack_id in (s.name, s.stack_id)]
+    for stack in stacks:
+        refuse_delete_while_busy(stack)
+    ids = {s.stack_id for s in stacks}
     _original_delete_stack(self, name_or_stack_id)
     for arn, change_set in list(self.change_sets.items()):
         if change_set.stack_id in ids:
@@ -771,6 +806,18 @@ def _delete_change_set_response(self: Any) -> Any:
     change_set = find_change_set(backend, self._get_param("ChangeSetName"), self._get_param("StackName"))
     backend.change_sets.pop(change_set.change_set_id, None)
     return EmptyResult()
+
+
+def _refuse_busy_update(method: Any) -> Any:
+    """UpdateStack on a busy stack fails before anything else is compared (moto
+    checked "no updates" first, and knew only ROLLBACK_COMPLETE)."""
+
+    def wrapper(self: Any) -> Any:
+        refuse_update_unless_settled(self.cloudformation_backend.get_stack(self._get_param("StackName")))
+        return method(self)
+
+    wrapper.__doc__ = method.__doc__
+    return wrapper
 
 
 def _list_change_sets_response(self: Any) -> Any:
@@ -801,5 +848,5 @@ def install() -> None:
     response.delete_change_set = _delete_change_set_response
     response.list_change_sets = _list_change_sets_response
     response.create_stack = _limit_template_body(response.create_stack)
-    response.update_stack = _limit_template_body(response.update_stack)
+    response.update_stack = _limit_template_body(_refuse_busy_update(response.update_stack))
     response.validate_template = _limit_template_body(response.validate_template)
