@@ -79,6 +79,13 @@ def test_registry_schema_constraints(aws: Any) -> None:
         "Port": 80, "Protocol": "HTTP", "TargetType": "ip", "VpcId": {"Ref": "Vpc"}, "HealthyThresholdCount": 11}}, "Vpc": VPC},
         "Group", "#/HealthyThresholdCount: failed validation constraint for keyword [maximum]")
 
+    # CreateStack (moto creates the resources within the call) answers 400 with the message.
+    with pytest.raises(ClientError) as error:
+        cfn.create_stack(StackName="direct", TemplateBody=json.dumps(template(
+            {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "portal logs"}}})))
+    assert error.value.response["Error"]["Code"] == "ValidationError"
+    assert "#/LogGroupName: failed validation constraint for keyword [pattern]" in error.value.response["Error"]["Message"]
+
     # Accepted: values as CloudFormation passes them (a number given as a string).
     good = {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/portal/logs-1", "RetentionInDays": "7"}}}
     accepted(cfn, "good", good)
@@ -402,9 +409,12 @@ def test_name_owned_by_another_stack(aws: Any) -> None:
     owner = accepted(cfn, "db", {"Cluster": cluster})
     upper = {"Cluster": {**cluster, "Properties": {**cluster["Properties"], "DBClusterIdentifier": "Portal-DB"}}}
     refused(cfn, "db2", upper, "Cluster", f"Portal-DB already exists in stack {owner['StackId']}")
-    # An update of the owner keeps its own names.
+    # An update of the owner keeps its own names; a renamed resource frees its old name.
     changed = {**resources, "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/portal", "RetentionInDays": 7}}}
     assert_complete(deploy(cfn, "first", template(changed)), "UPDATE_COMPLETE")
+    renamed = {"Cluster": {**cluster, "Properties": {**cluster["Properties"], "DBClusterIdentifier": "portal-db-2"}}}
+    assert_complete(deploy(cfn, "db", template(renamed)), "UPDATE_COMPLETE")
+    accepted(cfn, "db3", {"Cluster": cluster})
     cfn.delete_stack(StackName="first")
     accepted(cfn, "fourth", resources)
 

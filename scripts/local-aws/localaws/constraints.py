@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, NoReturn
 
 from moto.cloudformation import models as cfn_models
+from moto.cloudformation.exceptions import ValidationError
 from moto.codebuild.models import codebuild_backends
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.ecs import models as ecs_models
@@ -43,11 +44,13 @@ from moto.utilities.utils import get_partition
 from . import schemas
 
 
-class ResourceFailure(Exception):
-    """A resource AWS would refuse; ``message`` is the stack event's reason."""
+class ResourceFailure(ValidationError):
+    """A resource AWS would refuse; ``message`` is the stack event's reason. A
+    CloudFormation ValidationError, so that a direct CreateStack/UpdateStack (whose
+    resources moto creates within the call) answers 400 with it, not 500."""
 
     def __init__(self, message: str):
-        super().__init__(message)
+        super().__init__(message=message)
         self.message = message
 
 
@@ -668,10 +671,15 @@ def _check_owner(target: Target) -> None:
     if owner is None or owner == (target.stack_id, target.logical_id):
         return
     stack = _live_stack(target.account_id, owner[0])
+    resource_map = getattr(stack, "resource_map", None)
+    current = (getattr(resource_map, "localaws_resolved", None) or {}).get(owner[1]) or {}
+    prop = schemas.name_identifier(target.resource_type) or ""
     alive = (
         stack is not None
         and stack.status not in ("DELETE_COMPLETE", "ROLLBACK_COMPLETE")
-        and owner[1] in (getattr(stack.resource_map, "_parsed_resources", None) or {})
+        and owner[1] in (getattr(resource_map, "_parsed_resources", None) or {})
+        and isinstance(current.get(prop), str)
+        and _owner_key(target, current[prop]) == _owner_key(target, name)  # not renamed since
     )
     if not alive:
         owners.pop(_owner_key(target, name), None)
