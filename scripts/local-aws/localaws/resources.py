@@ -422,7 +422,15 @@ class RDSDBCluster(_Model, CloudFormationModel):
         if getattr(self, "deletion_policy", None) == "Snapshot":
             suffix = "".join(mock_random.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(12))
             snapshot = f"{self._physical_id}-snapshot-{suffix}"
-        rds_backends[account_id][region_name].delete_db_cluster(self._physical_id, snapshot)
+        rds = rds_backends[account_id][region_name]
+        rds.delete_db_cluster(self._physical_id, snapshot)
+        # Gap: moto keeps the deleted cluster's automated snapshot
+        # ("rds:<id>-<minute>"), so a cluster of the same identifier created in the
+        # same minute failed ("a snapshot with the identifier ... already exists").
+        # AWS deletes a cluster's automated backups with it.
+        for key, saved in list(rds.cluster_snapshots.items()):
+            if saved.snapshot_type == "automated" and saved.cluster.db_cluster_identifier == self._physical_id:
+                rds.cluster_snapshots.pop(key, None)
 
 
 # --------------------------------------------------------------------------- ACM
