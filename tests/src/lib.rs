@@ -21,15 +21,35 @@ static BUILD: Once = Once::new();
 /// A tool's binary, built once per test process (so a test never runs a stale one).
 pub fn bin(name: &str) -> PathBuf {
     BUILD.call_once(|| {
-        let status = Command::new(env!("CARGO"))
-            // The workspace's bins and tests: the feature set `cargo test
-            // --workspace` resolves (dev-dependencies turn on the SDK's
-            // test-util), so what it built is reused. A build of the tools
-            // alone resolves other features and compiled the AWS SDK again.
+        let mut cargo = Command::new(env!("CARGO"));
+        // The workspace's bins and tests: the feature set `cargo test
+        // --workspace` resolves (dev-dependencies turn on the SDK's
+        // test-util), so what it built is reused. A build of the tools
+        // alone resolves other features and compiled the AWS SDK again.
+        cargo
             .args(["build", "--quiet", "--workspace", "--bins", "--tests"])
-            .current_dir(repo_root())
-            .status()
-            .unwrap();
+            .current_dir(repo_root());
+        // Nor may the variables cargo sets for this test process reach the
+        // build: some build scripts (ring's) rerun when CARGO_MANIFEST_DIR or
+        // CARGO_PKG_NAME change, and everything using TLS was then compiled
+        // again (minutes), and again by the next outer `cargo test`.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("CARGO_PKG_")
+                || key.starts_with("CARGO_MANIFEST_")
+                || key.starts_with("CARGO_BIN_")
+                || matches!(
+                    key.as_ref(),
+                    "CARGO_CRATE_NAME"
+                        | "CARGO_PRIMARY_PACKAGE"
+                        | "CARGO_TARGET_TMPDIR"
+                        | "OUT_DIR"
+                )
+            {
+                cargo.env_remove(key.as_ref());
+            }
+        }
+        let status = cargo.status().unwrap();
         assert!(status.success(), "cargo build of the tools failed");
     });
     let target = std::env::var_os("CARGO_TARGET_DIR")
