@@ -55,6 +55,8 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     pub s3: aws_sdk_s3::Client,
     pub route53: aws_sdk_route53::Client,
+    /// Image digests (bs-promote, bs-status) and the repository a stack requires.
+    pub ecr: aws_sdk_ecr::Client,
     /// A custom endpoint (a local AWS): S3 is then addressed path-style.
     pub endpoint_url: Option<String>,
 }
@@ -71,6 +73,7 @@ impl Clients {
             sts: aws_sdk_sts::Client::new(sdk),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
             route53: aws_sdk_route53::Client::new(sdk),
+            ecr: aws_sdk_ecr::Client::new(sdk),
             endpoint_url,
         }
     }

@@ -41,6 +41,7 @@ fn clients(cfn_rules: &[&Rule]) -> Clients {
         sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &none),
         s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &none),
         route53: mock_client!(aws_sdk_route53, RuleMode::MatchAny, &none),
+        ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &none),
         endpoint_url: None,
     }
 }
@@ -53,6 +54,7 @@ fn artifact() -> StackArtifact {
         tags: BTreeMap::from([("Name".to_string(), "app".to_string())]),
         capabilities: vec!["CAPABILITY_NAMED_IAM".into()],
         parameters: BTreeMap::new(),
+        requires: Vec::new(),
         template_bytes: 0,
         resource_count: 1,
         template: Some(serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})),

@@ -136,9 +136,10 @@ async fn bootstrap(
     for p in prerequisites::hosted_zones::ensure(&clients, &c, check).await? {
         say(p, report);
     }
-    if let Some(p) = prerequisites::repository::ensure(&clients, &c, check).await? {
-        say(p, report);
-    }
+    say(
+        prerequisites::repository::ensure(&clients, &c, check).await?,
+        report,
+    );
     say(
         prerequisites::staging_bucket::ensure(&clients, &c, check).await?,
         report,

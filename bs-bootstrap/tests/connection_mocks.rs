@@ -22,9 +22,9 @@ fn clients(rules: &[&Rule], local: bool) -> Clients {
             sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &none),
             s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &none),
             route53: mock_client!(aws_sdk_route53, RuleMode::MatchAny, &none),
+            ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &none),
             endpoint_url: local.then(|| "http://127.0.0.1:4566".to_string()),
         },
-        ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &none),
         secrets: mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, &none),
         connections: mock_client!(aws_sdk_codeconnections, RuleMode::MatchAny, rules),
     }

@@ -33,6 +33,10 @@ pub struct StackArtifact {
     /// Template parameters whose value is decided at deploy time.
     #[serde(default)]
     pub parameters: BTreeMap<String, DeployParameter>,
+    /// What must exist before the stack is deployed (bs-bootstrap makes it);
+    /// a deploy tool checks it before its first change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<Prerequisite>,
     /// Bytes of the minified template, as CloudFormation will measure it.
     #[serde(default)]
     pub template_bytes: usize,
@@ -57,6 +61,14 @@ pub enum DeployParameter {
     /// keeps the previous value; only a promotion sets it. Empty on first deploy
     /// (the stage's service then runs no task).
     StageImage { stage: String },
+}
+
+/// Something a stack refers to but does not own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Prerequisite {
+    /// The ECR repository the stages pull from, in the stack's account and region.
+    EcrRepository { name: String },
 }
 
 impl Assembly {
@@ -131,6 +143,9 @@ mod tests {
                         },
                     ),
                 ]),
+                requires: vec![Prerequisite::EcrRepository {
+                    name: "team/backstage".into(),
+                }],
                 template_bytes: 2,
                 resource_count: 0,
                 template: Some(serde_json::json!({})),
@@ -149,6 +164,10 @@ mod tests {
         );
         assert!(
             text.contains(r#""kind":"stage-image","stage":"prod""#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""requires":[{"kind":"ecr-repository","name":"team/backstage"}]"#),
             "{text}"
         );
         assert_eq!(Assembly::from_json(&text).unwrap(), a);

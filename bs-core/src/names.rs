@@ -80,6 +80,14 @@ pub fn container_log_group(stack: &str, stage: &str) -> String {
     format!("/bs/{stack}/{stage}")
 }
 
+/// The image repository every stage pulls from and the app build pushes to:
+/// ECR_REPO_NAME, or else CONTAINER_NAME. bs-bootstrap creates it when it is
+/// missing; the stacks only refer to it, so deleting and re-creating them never
+/// meets a repository left behind ("already exists").
+pub fn repository(ecr_repo_name: Option<&str>, container_name: &str) -> String {
+    ecr_repo_name.unwrap_or(container_name).to_string()
+}
+
 /// The bucket bs-deploy stages templates larger than the inline limit in.
 pub fn staging_bucket(account: &str, region: &str) -> String {
     format!("bs-staging-{account}-{region}")

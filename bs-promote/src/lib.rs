@@ -50,10 +50,9 @@ impl Io {
 /// The clients of the config's region.
 #[derive(Clone, Debug)]
 pub struct Clients {
-    /// CloudFormation (the engine's), STS.
+    /// CloudFormation (the engine's), STS, ECR.
     pub base: sdk::Clients,
     pub ecs: aws_sdk_ecs::Client,
-    pub ecr: aws_sdk_ecr::Client,
     pub codepipeline: aws_sdk_codepipeline::Client,
 }
 
@@ -62,7 +61,6 @@ impl Clients {
         Clients {
             base: sdk::Clients::new(sdk),
             ecs: aws_sdk_ecs::Client::new(sdk),
-            ecr: aws_sdk_ecr::Client::new(sdk),
             codepipeline: aws_sdk_codepipeline::Client::new(sdk),
         }
     }

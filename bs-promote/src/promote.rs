@@ -81,7 +81,8 @@ pub async fn promote(
     })?;
     let repository_uri = current.outputs.get("RepositoryUri").ok_or_else(|| {
         Error::Input(format!(
-            "stack {stack_name} has no RepositoryUri output: it was not deployed by bs-deploy from {}",
+            "stack {stack_name} has no RepositoryUri output: it was deployed from an older bs-synth; \
+             deploy it again from {} (bs-synth | bs-deploy), then promote",
             plan.file
         ))
     })?;

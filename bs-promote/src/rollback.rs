@@ -24,7 +24,7 @@ pub async fn target(
     let current_digest = match current_ref.as_ref().and_then(|r| r.digest.clone()) {
         Some(d) => Some(d),
         None => match &current_ref {
-            Some(r) => bs_aws::image::lookup(&clients.ecr, r)
+            Some(r) => bs_aws::image::lookup(&clients.base.ecr, r)
                 .await?
                 .map(|found| found.digest),
             None => None,

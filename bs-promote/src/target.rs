@@ -45,17 +45,19 @@ pub async fn resolve(
             repository.name()
         )));
     }
-    let found = image::lookup(&clients.ecr, wanted).await?.ok_or_else(|| {
-        Error::Input(format!(
-            "{from}: ECR repository {} has no image {}",
-            repository.name(),
-            match (&wanted.digest, &wanted.tag) {
-                (Some(d), _) => d.clone(),
-                (None, Some(t)) => format!("tagged {t}"),
-                (None, None) => "tagged latest".into(),
-            }
-        ))
-    })?;
+    let found = image::lookup(&clients.base.ecr, wanted)
+        .await?
+        .ok_or_else(|| {
+            Error::Input(format!(
+                "{from}: ECR repository {} has no image {}",
+                repository.name(),
+                match (&wanted.digest, &wanted.tag) {
+                    (Some(d), _) => d.clone(),
+                    (None, Some(t)) => format!("tagged {t}"),
+                    (None, None) => "tagged latest".into(),
+                }
+            ))
+        })?;
     Ok(Resolved {
         image: wanted.pinned(&found.digest),
         digest: found.digest,

@@ -80,10 +80,10 @@ fn clients(cfn: &[&Rule], ecs: &[&Rule], ecr: &[&Rule], cp: &[&Rule], sts: &[&Ru
             sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, sts),
             s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &none),
             route53: mock_client!(aws_sdk_route53, RuleMode::MatchAny, &none),
+            ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, ecr),
             endpoint_url: None,
         },
         ecs: mock_client!(aws_sdk_ecs, RuleMode::MatchAny, ecs),
-        ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, ecr),
         codepipeline: mock_client!(aws_sdk_codepipeline, RuleMode::MatchAny, cp),
     }
 }

@@ -20,7 +20,6 @@ pub struct Clients {
     pub base: bs_aws::sdk::Clients,
     pub ecs: aws_sdk_ecs::Client,
     pub codepipeline: aws_sdk_codepipeline::Client,
-    pub ecr: aws_sdk_ecr::Client,
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub rds: aws_sdk_rds::Client,
 }
@@ -31,7 +30,6 @@ impl Clients {
             base: bs_aws::sdk::Clients::new(sdk),
             ecs: aws_sdk_ecs::Client::new(sdk),
             codepipeline: aws_sdk_codepipeline::Client::new(sdk),
-            ecr: aws_sdk_ecr::Client::new(sdk),
             elbv2: aws_sdk_elasticloadbalancingv2::Client::new(sdk),
             rds: aws_sdk_rds::Client::new(sdk),
         }
@@ -485,9 +483,9 @@ async fn running_image(
     };
     let digest = match ImageRef::parse(&running) {
         Some(r) if r.digest.is_some() => r.digest,
-        Some(r) if r.ecr_account().is_some() => {
-            image::lookup(&clients.ecr, &r).await?.map(|i| i.digest)
-        }
+        Some(r) if r.ecr_account().is_some() => image::lookup(&clients.base.ecr, &r)
+            .await?
+            .map(|i| i.digest),
         _ => None,
     };
     Ok((Some(running), digest))

@@ -244,11 +244,11 @@ async fn the_report_carries_approvals_and_pipeline_verdicts_but_never_the_token(
             sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &none),
             s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, &none),
             route53: mock_client!(aws_sdk_route53, RuleMode::MatchAny, &[&zones]),
+            ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &none),
             endpoint_url: None,
         },
         ecs: mock_client!(aws_sdk_ecs, RuleMode::MatchAny, &[&services]),
         codepipeline: mock_client!(aws_sdk_codepipeline, RuleMode::MatchAny, &refs),
-        ecr: mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &none),
         elbv2: mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, &none),
         rds: mock_client!(aws_sdk_rds, RuleMode::MatchAny, &none),
     };

@@ -13,6 +13,7 @@ pub mod limits;
 mod notifications;
 pub mod out_dir;
 pub mod pipeline_stack;
+mod repository;
 pub mod synth;
 
 pub use synth::{assembly, stack_tags};

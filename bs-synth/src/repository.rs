@@ -1,49 +1,44 @@
-//! The image repository: created (named after CONTAINER_NAME), or an existing one
-//! named by ECR_REPO_NAME.
+//! The image repository: ECR_REPO_NAME, or else CONTAINER_NAME
+//! ([`bs_core::names::repository`]). It is a prerequisite that bs-bootstrap
+//! creates and owns, never a resource of the stack: a repository holds the
+//! images stages run and roll back to, so it must outlive the stack, and one
+//! the stack created and retained would make the next create of the stack fail
+//! ("The repository with name '…' already exists"). The stack refers to it by
+//! name, and the assembly lists it as a prerequisite that bs-deploy checks
+//! before its first change.
 
-use crate::cfn::{arn, get_att, sub, Template};
+use crate::cfn::{arn, sub, Template};
+use bs_core::assembly::Prerequisite;
 use bs_core::config::Config;
-use serde_json::{json, Value};
+use bs_core::names;
+use serde_json::Value;
 
-pub const REPOSITORY: &str = "Repository";
+pub fn name(c: &Config) -> String {
+    names::repository(c.ecr_repo_name.as_deref(), &c.container_name)
+}
 
-/// Untagged images (layers left behind when `latest` moves) expire; tagged ones,
-/// which stages may run, are never expired by the stack.
-const LIFECYCLE_POLICY: &str = r#"{"rules":[{"rulePriority":1,"description":"Expire untagged images after 14 days","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}"#;
-
+/// The outputs bs-promote and scripts read the repository from.
 pub fn add(t: &mut Template, c: &Config) {
-    if c.ecr_repo_name.is_some() {
-        return;
-    }
-    t.resource(
-        REPOSITORY,
-        "AWS::ECR::Repository",
-        json!({
-            "RepositoryName": c.container_name,
-            "ImageScanningConfiguration": {"ScanOnPush": true},
-            "ImageTagMutability": "MUTABLE",
-            "EncryptionConfiguration": {"EncryptionType": "KMS"},
-            "LifecyclePolicy": {"LifecyclePolicyText": LIFECYCLE_POLICY}
-        }),
-    )
-    // Images outlive the stack: a stage's rollback target must not vanish with it.
-    .keep_on_delete("Retain")
-    .accept_checkov(&[("CKV_AWS_51", "The build moves the `latest` tag, which it uses as the Docker cache source; stages run images by digest, which cannot move.")]);
     t.output("RepositoryUri", "The image repository", repository_uri(c));
+    t.output(
+        "RepositoryName",
+        "The image repository (bs-bootstrap creates it)",
+        Value::String(name(c)),
+    );
+}
+
+/// What must exist before the stack is deployed.
+pub fn prerequisite(c: &Config) -> Prerequisite {
+    Prerequisite::EcrRepository { name: name(c) }
 }
 
 pub fn repository_arn(c: &Config) -> Value {
-    match &c.ecr_repo_name {
-        Some(name) => arn("ecr", &format!("repository/{name}")),
-        None => get_att(REPOSITORY, "Arn"),
-    }
+    arn("ecr", &format!("repository/{}", name(c)))
 }
 
 pub fn repository_uri(c: &Config) -> Value {
-    match &c.ecr_repo_name {
-        Some(name) => sub(&format!(
-            "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{name}"
-        )),
-        None => get_att(REPOSITORY, "RepositoryUri"),
-    }
+    sub(&format!(
+        "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{}",
+        name(c)
+    ))
 }

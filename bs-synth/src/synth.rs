@@ -1,7 +1,7 @@
 //! From a validated config to the assembly: both stacks, in deploy order.
 
 use crate::{backstage_stack, limits, pipeline_stack};
-use bs_core::assembly::{Assembly, StackArtifact, VERSION};
+use bs_core::assembly::{Assembly, Prerequisite, StackArtifact, VERSION};
 use bs_core::config::Config;
 use std::collections::BTreeMap;
 
@@ -22,6 +22,7 @@ fn artifact(
     name: String,
     template: crate::cfn::Template,
     parameters: BTreeMap<String, bs_core::assembly::DeployParameter>,
+    requires: Vec<Prerequisite>,
 ) -> StackArtifact {
     let resource_count = template.resource_count();
     let template = crate::cfn::canonical(template.into_json());
@@ -33,6 +34,7 @@ fn artifact(
         tags: stack_tags(c).into_iter().collect(),
         capabilities: CAPABILITIES.iter().map(|s| s.to_string()).collect(),
         parameters,
+        requires,
         template_bytes,
         resource_count,
         template: Some(template),
@@ -47,12 +49,14 @@ pub fn assembly(c: &Config) -> Assembly {
         c.pipeline_stack_name(),
         pipeline_stack::template(c),
         BTreeMap::new(),
+        Vec::new(),
     );
     let backstage = artifact(
         c,
         c.stack_name.clone(),
         backstage_stack::template(c),
         backstage_stack::deploy_parameters(c),
+        backstage_stack::prerequisites(c),
     );
     Assembly {
         version: VERSION,

@@ -601,19 +601,51 @@ fn databases_are_encrypted_backed_up_and_snapshotted() {
     }
 }
 
+/// The repository is bs-bootstrap's: no stack creates (and retains) one, so
+/// deploy, destroy, deploy never meets "already exists". Every stack names it
+/// in its outputs and in the assembly's prerequisites.
 #[test]
-fn repository_is_created_or_imported() {
-    let created = synth(&load_named("example"));
-    let t = template(&created, "backstage");
-    assert_eq!(
-        resource(t, "Repository")["Properties"]["RepositoryName"],
-        "backstage"
-    );
-    assert_eq!(resource(t, "Repository")["DeletionPolicy"], "Retain");
+fn the_repository_is_a_prerequisite_never_a_resource() {
+    for (file, c, a) in all() {
+        let t = template(&a, &c.stack_name);
+        for s in &a.stacks {
+            let t = s.template.as_ref().unwrap();
+            assert!(
+                resources_of(t, "AWS::ECR::Repository").is_empty(),
+                "{file}: stack {} creates a repository",
+                s.name
+            );
+        }
+        let name = c.ecr_repo_name.clone().unwrap_or(c.container_name.clone());
+        let stack = a.stack(&c.stack_name).unwrap();
+        assert_eq!(
+            stack.requires,
+            vec![bs_core::assembly::Prerequisite::EcrRepository { name: name.clone() }],
+            "{file}"
+        );
+        assert_eq!(
+            t["Outputs"]["RepositoryName"]["Value"],
+            json!(name),
+            "{file}"
+        );
+        assert_eq!(
+            t["Outputs"]["RepositoryUri"]["Value"],
+            json!({"Fn::Sub": format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{name}")}),
+            "{file}"
+        );
+        assert!(
+            t.to_string().contains(&format!(":repository/{name}\"")),
+            "{file}"
+        );
+    }
+    // The imported one keeps its own name; the default is CONTAINER_NAME.
     let imported = synth(&load_named("imported"));
-    let t = template(&imported, "dev-portal");
-    assert!(t["Resources"].get("Repository").is_none());
-    assert!(t.to_string().contains("repository/platform/backstage"));
+    assert_eq!(
+        imported.stacks[1].requires,
+        vec![bs_core::assembly::Prerequisite::EcrRepository {
+            name: "platform/backstage".into()
+        }]
+    );
 }
 
 #[test]

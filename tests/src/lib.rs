@@ -174,6 +174,24 @@ impl LocalAws {
             .to_string()
     }
 
+    /// Creates the ECR repository `name` (what bs-bootstrap does before the
+    /// first deploy: the stacks only refer to it).
+    pub fn repository(&self, name: &str) {
+        self.repository_in("us-east-1", name);
+    }
+
+    /// [`LocalAws::repository`] in `region`.
+    pub fn repository_in(&self, region: &str, name: &str) {
+        self.aws(&[
+            "ecr",
+            "create-repository",
+            "--repository-name",
+            name,
+            "--region",
+            region,
+        ]);
+    }
+
     /// Puts an image into the local ECR repository `repository` under `tag`:
     /// a minimal manifest whose config and layer digests are made of `tag`;
     /// returns its digest. moto derives an image's digest from its layers'

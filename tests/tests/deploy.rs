@@ -87,6 +87,7 @@ fn messages(out: &Output) -> Vec<Value> {
 fn first_deploy_of_both_real_stacks_then_a_redeploy_changes_nothing() {
     let aws = LocalAws::start();
     let zone = aws.hosted_zone("example.com");
+    aws.repository("backstage");
     let assembly = synth(&example());
 
     let out = deploy(&aws, &assembly, &[]);
@@ -158,6 +159,7 @@ fn first_deploy_of_both_real_stacks_then_a_redeploy_changes_nothing() {
 fn a_config_change_is_an_update_that_keeps_the_image_a_stage_runs() {
     let aws = LocalAws::start();
     aws.hosted_zone("example.com");
+    aws.repository("backstage");
     let image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/backstage@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     let out = deploy(
         &aws,
@@ -187,6 +189,7 @@ fn a_config_change_is_an_update_that_keeps_the_image_a_stage_runs() {
 fn preview_leaves_a_change_set_to_review_and_execute_runs_it() {
     let aws = LocalAws::start();
     aws.hosted_zone("example.com");
+    aws.repository("backstage");
     assert_eq!(deploy(&aws, &synth(&example()), &[]).status.code(), Some(0));
     let dir = tempfile::tempdir().unwrap();
     let changed = synth(&example_with(&dir, "LOG_LEVEL: info", "LOG_LEVEL: warn"));
@@ -244,6 +247,7 @@ fn preview_leaves_a_change_set_to_review_and_execute_runs_it() {
 fn destroy_deletes_in_reverse_order_and_reports_what_was_kept() {
     let aws = LocalAws::start();
     aws.hosted_zone("example.com");
+    aws.repository("backstage");
     let assembly = synth(&example());
     assert_eq!(deploy(&aws, &assembly, &[]).status.code(), Some(0));
 
@@ -275,7 +279,10 @@ fn destroy_deletes_in_reverse_order_and_reports_what_was_kept() {
             )
         })
         .collect();
-    assert!(kept.contains(&pair("Repository", "Retain")), "{kept:?}");
+    assert!(
+        !kept.iter().any(|(id, _)| id == "Repository"),
+        "the repository is bs-bootstrap's, not the stack's: {kept:?}"
+    );
     assert!(
         kept.contains(&pair("DatabaseClusterProd", "Snapshot")),
         "{kept:?}"
@@ -293,12 +300,42 @@ fn destroy_deletes_in_reverse_order_and_reports_what_was_kept() {
             pair("backstage-pipeline", "ABSENT")
         ]
     );
+
+    // The repository and its images outlive the stacks, and nothing left
+    // behind blocks deploying them anew.
+    let repos = aws.aws(&["ecr", "describe-repositories"]);
+    assert_eq!(repos["repositories"][0]["repositoryName"], "backstage");
+    let redeploy = deploy(&aws, &assembly, &[]);
+    assert_eq!(redeploy.status.code(), Some(0), "{}", stderr(&redeploy));
+    assert_eq!(
+        statuses(&redeploy),
+        [
+            pair("backstage-pipeline", "CREATE_COMPLETE"),
+            pair("backstage", "CREATE_COMPLETE")
+        ]
+    );
+}
+
+#[test]
+fn a_missing_repository_is_named_with_what_makes_it_and_nothing_changes() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    let out = deploy(&aws, &synth(&example()), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("needs the ECR repository backstage") && err.contains("run bs-bootstrap"),
+        "{err}"
+    );
+    let stacks = aws.aws(&["cloudformation", "list-stacks"]);
+    assert_eq!(stacks["StackSummaries"], serde_json::json!([]), "{stacks}");
 }
 
 #[test]
 fn credentials_of_another_account_are_refused_before_any_stack_exists() {
     let aws = LocalAws::start();
     aws.hosted_zone("example.com");
+    aws.repository("backstage");
     let dir = tempfile::tempdir().unwrap();
     let other = example_with(
         &dir,
@@ -329,6 +366,7 @@ fn credentials_of_another_account_are_refused_before_any_stack_exists() {
 #[test]
 fn a_domain_without_hosted_zone_is_named_and_nothing_changes() {
     let aws = LocalAws::start();
+    aws.repository("backstage");
     let out = deploy(&aws, &synth(&example()), &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
@@ -349,6 +387,7 @@ fn a_domain_without_hosted_zone_is_named_and_nothing_changes() {
 fn a_template_over_the_inline_limit_goes_through_the_staging_bucket() {
     let aws = LocalAws::start();
     aws.hosted_zone("example.com");
+    aws.repository_in("us-west-2", "backstage");
     let config = repo_root().join("tests/configs/five-stages.yaml");
     let assembly = synth(&config);
     let parsed: Value = serde_json::from_slice(&assembly).unwrap();
@@ -396,6 +435,7 @@ fn a_template_over_the_inline_limit_goes_through_the_staging_bucket() {
 fn deploys_from_an_out_directory() {
     let aws = LocalAws::start();
     aws.hosted_zone("example.com");
+    aws.repository("backstage");
     let dir = tempfile::tempdir().unwrap();
     let st = std::process::Command::new(bin("bs-synth"))
         .arg("--config")
@@ -434,6 +474,7 @@ fn deploys_from_an_out_directory() {
 fn follow_reports_a_settled_stack_without_changing_it() {
     let aws = LocalAws::start();
     aws.hosted_zone("example.com");
+    aws.repository("backstage");
     assert_eq!(
         deploy(&aws, &synth(&example()), &["--stack", "backstage-pipeline"])
             .status

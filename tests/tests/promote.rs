@@ -36,6 +36,7 @@ fn synth() -> Vec<u8> {
 /// Both stacks of the example config, deployed as the pipeline would.
 fn deploy(aws: &LocalAws) {
     aws.hosted_zone("example.com");
+    aws.repository("backstage");
     let mut cmd = aws.command(bin("bs-deploy"));
     cmd.args(["--poll-interval", "0.1", "--events", "lines"]);
     let out = run_with_stdin(&mut cmd, &synth());

@@ -61,6 +61,7 @@ fn parsed(out: &Output) -> Report {
 fn after_a_deploy_every_stage_is_reported_and_a_service_scaled_to_zero_is_unhealthy() {
     let aws = LocalAws::start();
     aws.hosted_zone("example.com");
+    aws.repository("backstage");
     deploy(&aws, &synth(&[]), &[]);
 
     // Deployed, but no image promoted yet: every stage scaled to zero.

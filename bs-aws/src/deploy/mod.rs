@@ -1,7 +1,8 @@
 //! The change-set deploy engine.
 //!
 //! [`preflight`] does the read-only part first, for every stack, so that bad
-//! input (a hosted zone that cannot be found, a parameter without value) is
+//! input (a missing prerequisite, a hosted zone that cannot be found, a
+//! parameter without value) is
 //! refused before anything changes. [`deploy`] then takes one stack to its
 //! template: it waits for an operation in progress, recreates a stack left in
 //! ROLLBACK_COMPLETE by a failed creation, passes parameters (previous values
@@ -14,6 +15,7 @@ pub mod change_set;
 mod destroy;
 pub mod follow;
 pub mod parameters;
+mod prerequisites;
 pub mod stack;
 pub mod staging;
 
@@ -173,9 +175,10 @@ pub struct Preflight {
     pub resolved: BTreeMap<String, String>,
 }
 
-/// The read-only part of a deploy: the stack's parameters can all be given a
-/// value, and the hosted zones they name exist. Run it for every stack before
-/// deploying the first, so bad input changes nothing.
+/// The read-only part of a deploy: what the stack requires exists, the
+/// stack's parameters can all be given a value, and the hosted zones they name
+/// exist. Run it for every stack before deploying the first, so bad input
+/// changes nothing.
 pub async fn preflight(
     clients: &Clients,
     artifact: &StackArtifact,
@@ -187,6 +190,7 @@ pub async fn preflight(
         .template
         .as_ref()
         .ok_or_else(|| Error::Input(format!("stack {name}: the assembly holds no template")))?;
+    prerequisites::check(clients, name, &artifact.requires).await?;
     let current = stack::describe(clients, name).await?;
     let previous = current
         .as_ref()

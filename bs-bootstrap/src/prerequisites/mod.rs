@@ -119,7 +119,6 @@ impl Prerequisite {
 #[derive(Clone, Debug)]
 pub struct Clients {
     pub base: bs_aws::sdk::Clients,
-    pub ecr: aws_sdk_ecr::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
     pub connections: aws_sdk_codeconnections::Client,
 }
@@ -128,7 +127,6 @@ impl Clients {
     pub fn new(sdk: &bs_aws::sdk::SdkConfig) -> Clients {
         Clients {
             base: bs_aws::sdk::Clients::new(sdk),
-            ecr: aws_sdk_ecr::Client::new(sdk),
             secrets: aws_sdk_secretsmanager::Client::new(sdk),
             connections: aws_sdk_codeconnections::Client::new(sdk),
         }

@@ -1,5 +1,8 @@
-//! The ECR repository named by ECR_REPO_NAME, when it does not exist yet.
-//! (Without ECR_REPO_NAME the backstage stack creates its own.)
+//! The ECR repository the stages pull from: ECR_REPO_NAME, or else
+//! CONTAINER_NAME. bs-bootstrap owns it and creates it when it does not exist;
+//! the stacks only refer to it (a repository the stack created and retained
+//! would make the next create of the stack fail), and bs-deploy checks it
+//! exists before it changes anything.
 
 use super::{Clients, Prerequisite, State};
 use aws_sdk_ecr::types::{
@@ -8,6 +11,7 @@ use aws_sdk_ecr::types::{
 use bs_aws::error;
 use bs_aws::Error;
 use bs_core::config::Config;
+use bs_core::names;
 
 const KIND: &str = "ecr-repository";
 
@@ -18,11 +22,9 @@ pub async fn ensure(
     clients: &Clients,
     config: &Config,
     check_only: bool,
-) -> Result<Option<Prerequisite>, Error> {
-    let Some(name) = &config.ecr_repo_name else {
-        return Ok(None);
-    };
-    let ecr = &clients.ecr;
+) -> Result<Prerequisite, Error> {
+    let name = &names::repository(config.ecr_repo_name.as_deref(), &config.container_name);
+    let ecr = &clients.base.ecr;
     match ecr
         .describe_repositories()
         .repository_names(name)
@@ -40,7 +42,7 @@ pub async fn ensure(
             } else {
                 "exists (scan on push is off: consider turning it on)"
             };
-            return Ok(Some(Prerequisite::new(KIND, name, State::Present, detail)));
+            return Ok(Prerequisite::new(KIND, name, State::Present, detail));
         }
         Err(e) if error::code(&e) == Some("RepositoryNotFoundException") => {}
         Err(e) => {
@@ -51,10 +53,10 @@ pub async fn ensure(
         }
     }
     if check_only {
-        return Ok(Some(
+        return Ok(
             Prerequisite::new(KIND, name, State::Missing, "does not exist")
                 .fix("run bs-bootstrap without --check to create it"),
-        ));
+        );
     }
     let tags = [
         ("Name", config.stack_name.as_str()),
@@ -87,10 +89,10 @@ pub async fn ensure(
         .send()
         .await
         .map_err(|e| error::aws(&format!("setting the lifecycle policy of {name}"), &e))?;
-    Ok(Some(Prerequisite::new(
+    Ok(Prerequisite::new(
         KIND,
         name,
         State::Created,
         "scan on push, KMS encryption, untagged images expire after 14 days",
-    )))
+    ))
 }

@@ -3,10 +3,10 @@
 //! stage in config order: an optional manual approval (notifying
 //! APPROVAL_EMAILS), then the stage's promotion with `bs-promote`.
 
-use super::ecr;
 use crate::cfn::{allow, allow_with, arn, assume_role_by, get_att, r, sub, Template};
 use crate::codebuild::{self, bucket_objects, env, Project};
 use crate::pipeline_stack::source_action;
+use crate::repository;
 use crate::{artifact_bucket, buildspecs, notifications};
 use bs_core::config::{Config, Stage};
 use bs_core::names;
@@ -49,7 +49,7 @@ pub fn add(t: &mut Template, c: &Config) {
             compute: "BUILD_GENERAL1_MEDIUM",
             privileged: true,
             environment: vec![
-                env("REPOSITORY_URI", ecr::repository_uri(c)),
+                env("REPOSITORY_URI", repository::repository_uri(c)),
                 env("CONTAINER_NAME", json!(c.container_name)),
                 env("DOCKERFILE", json!(c.dockerfile)),
                 json!({"Name": "GITHUB_APP_CREDENTIALS", "Value": github_app_secret, "Type": "SECRETS_MANAGER"}),
@@ -69,7 +69,7 @@ pub fn add(t: &mut Template, c: &Config) {
                         "ecr:PutImage",
                         "ecr:DescribeImages",
                     ],
-                    vec![ecr::repository_arn(c)],
+                    vec![repository::repository_arn(c)],
                 ),
                 allow(
                     &["secretsmanager:GetSecretValue"],
@@ -160,7 +160,7 @@ fn promote_statements(c: &Config) -> Vec<Value> {
         ),
         allow(
             &["ecr:DescribeImages", "ecr:BatchGetImage"],
-            vec![ecr::repository_arn(c)],
+            vec![repository::repository_arn(c)],
         ),
         // Read-only ECS calls that accept no resource-level scoping.
         allow(

@@ -1,12 +1,12 @@
 //! Stack 2, `<TAG_STACK_NAME>`: everything the stages share (network, cluster,
-//! image repository, app pipeline) and, per stage, the database, certificate,
-//! load balancer, service and DNS record.
+//! app pipeline) and, per stage, the database, certificate, load balancer,
+//! service and DNS record. The image repository is bs-bootstrap's: the stack
+//! refers to it by name (`repository.rs`).
 
 mod app_pipeline;
 mod certificate;
 mod database;
 mod dns;
-mod ecr;
 mod load_balancer;
 mod network;
 mod parameters;
@@ -33,7 +33,7 @@ pub fn template(c: &Config) -> Template {
     );
     parameters::add(&mut t, c);
     network::add(&mut t, c);
-    ecr::add(&mut t, c);
+    crate::repository::add(&mut t, c);
     service::add_shared(&mut t, c);
     for stage in &c.stages {
         security_groups::add(&mut t, stage);
@@ -45,6 +45,11 @@ pub fn template(c: &Config) -> Template {
     }
     app_pipeline::add(&mut t, c);
     t
+}
+
+/// What must exist before this stack is deployed: the image repository.
+pub fn prerequisites(c: &Config) -> Vec<bs_core::assembly::Prerequisite> {
+    vec![crate::repository::prerequisite(c)]
 }
 
 /// The parameters of this stack that a deploy tool fills in.

@@ -4,10 +4,11 @@
 
 use super::network::private_subnets;
 use super::parameters::{has_image_condition, image_parameter};
-use super::{database, ecr, load_balancer, security_groups};
+use super::{database, load_balancer, security_groups};
 use crate::cfn::{
     allow, assume_role_by, get_att, if_, join, r, secret_arn_pattern, secret_key_ref, Template,
 };
+use crate::repository;
 use bs_core::config::{Config, Stage};
 use bs_core::names;
 use serde_json::{json, Value};
@@ -153,7 +154,7 @@ pub fn add(t: &mut Template, c: &Config, stage: &Stage) {
                 allow(&["ecr:GetAuthorizationToken"], vec![json!("*")]),
                 allow(
                     &["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                    vec![ecr::repository_arn(c)],
+                    vec![repository::repository_arn(c)],
                 ),
                 allow(&["logs:CreateLogStream", "logs:PutLogEvents"], vec![get_att(&logs, "Arn")]),
                 allow(&["secretsmanager:GetSecretValue"], secret_arns),
@@ -165,7 +166,7 @@ pub fn add(t: &mut Template, c: &Config, stage: &Stage) {
         &has_image_condition(stage),
         r(&image_parameter(stage)),
         join(vec![
-            ecr::repository_uri(c),
+            repository::repository_uri(c),
             json!(format!(":{}", names::PLACEHOLDER_IMAGE_TAG)),
         ]),
     );

@@ -79,6 +79,11 @@ pub fn add(t: &mut Template, c: &Config) {
                     ],
                     vec![json!("*")],
                 ),
+                // bs-deploy checks the stack's prerequisites before its first change.
+                allow(
+                    &["ecr:DescribeRepositories"],
+                    vec![crate::repository::repository_arn(c)],
+                ),
                 allow_with(
                     &["iam:PassRole"],
                     vec![get_att(cloudformation_role::ID, "Arn")],
