@@ -170,6 +170,35 @@ fn the_cloudformation_role_manages_only_prefixed_roles_and_its_own_secrets() {
     }
 }
 
+/// Turning notifications on after bootstrap makes CloudFormation's role create
+/// the account's first notification rule, which creates CodeStar
+/// Notifications' service-linked role: every config's role may do that (and
+/// only for the services the stacks use).
+#[test]
+fn the_cloudformation_role_may_create_the_service_linked_roles_first_use_needs() {
+    for (file, c, a) in all() {
+        let t = template(&a, &format!("{}-pipeline", c.stack_name));
+        let services: Vec<Value> = statements(t)
+            .into_iter()
+            .filter(|(role, st)| {
+                role == "CloudFormationRole"
+                    && as_list(&st["Action"]).contains(&json!("iam:CreateServiceLinkedRole"))
+            })
+            .flat_map(|(_, st)| as_list(&st["Condition"]["StringEquals"]["iam:AWSServiceName"]))
+            .collect();
+        assert_eq!(
+            services,
+            [
+                json!("codestar-notifications.amazonaws.com"),
+                json!("ecs.amazonaws.com"),
+                json!("elasticloadbalancing.amazonaws.com"),
+                json!("rds.amazonaws.com")
+            ],
+            "{file}"
+        );
+    }
+}
+
 #[test]
 fn every_role_is_named_with_the_stack_prefix() {
     for (file, c, a) in all() {

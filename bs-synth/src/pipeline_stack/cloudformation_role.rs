@@ -51,10 +51,14 @@ pub fn add(t: &mut Template, c: &Config) {
             ],
             vec![global_arn("iam", true, &format!("role/{stack}-*"))],
         ),
+        // The services that create a service-linked role on their first use in
+        // an account: ECS, ELB, RDS, and CodeStar Notifications (the first
+        // notification rule, when CODESTAR_NOTIFY_ARN is set after bootstrap).
         allow_with(
             &["iam:CreateServiceLinkedRole"],
             vec![global_arn("iam", true, "role/aws-service-role/*")],
             json!({"StringEquals": {"iam:AWSServiceName": [
+                "codestar-notifications.amazonaws.com",
                 "ecs.amazonaws.com",
                 "elasticloadbalancing.amazonaws.com",
                 "rds.amazonaws.com"
