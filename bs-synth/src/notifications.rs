@@ -1,4 +1,5 @@
-//! Pipeline notifications to an AWS Chatbot (Slack) configuration.
+//! Pipeline notifications to an AWS Chatbot (Amazon Q Developer) channel
+//! configuration: Slack or Microsoft Teams.
 
 use crate::cfn::{arn, Template};
 use serde_json::json;
@@ -37,7 +38,36 @@ pub fn add_rule(
             "Status": "ENABLED",
             "EventTypeIds": events,
             "Resource": arn("codepipeline", &format!("${{{pipeline_id}}}")),
-            "Targets": [{"TargetType": "AWSChatbotSlack", "TargetAddress": target}]
+            "Targets": [{"TargetType": target_type(target), "TargetAddress": target}]
         }),
     );
+}
+
+/// CodeStar Notifications' name of the kind of chat configuration `target` is
+/// (`…:chat-configuration/slack-channel/…` or `…/microsoft-teams-channel/…`).
+fn target_type(target: &str) -> &'static str {
+    if target.contains(":chat-configuration/microsoft-teams-channel/") {
+        "AWSChatbotMicrosoftTeams"
+    } else {
+        "AWSChatbotSlack"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_type;
+
+    #[test]
+    fn slack_and_teams_configurations_get_their_target_types() {
+        assert_eq!(
+            target_type("arn:aws:chatbot::123456789012:chat-configuration/slack-channel/deploys"),
+            "AWSChatbotSlack"
+        );
+        assert_eq!(
+            target_type(
+                "arn:aws:chatbot::123456789012:chat-configuration/microsoft-teams-channel/deploys"
+            ),
+            "AWSChatbotMicrosoftTeams"
+        );
+    }
 }
