@@ -62,7 +62,10 @@ where
     let file = args.config.display().to_string();
     let loaded = match config::load(&args.config) {
         Ok(l) => l,
-        Err(e) => {
+        Err(mut e) => {
+            if args.quiet {
+                e.warnings.clear();
+            }
             write!(stderr, "{e}")?;
             return Ok(exit::USAGE);
         }
