@@ -33,22 +33,26 @@ fn step(ui: &mut dyn Renderer, stack: &str, text: impl Into<String>) {
     });
 }
 
-/// The stack, if it exists and nothing runs on it.
-pub async fn settled_stack(clients: &Clients, name: &str) -> Result<stack::Current, Error> {
-    let current = stack::describe(&clients.base, name).await?.ok_or_else(|| {
-        Error::Input(format!(
-            "stack {name} does not exist: deploy it first (bs-synth | bs-deploy)"
-        ))
-    })?;
+/// The stack, once nothing runs on it: an operation in progress (the stack
+/// still being created, an infrastructure deploy) is waited for, saying so,
+/// within the timeout; a stack that cannot be updated is refused.
+pub async fn settled_stack(
+    clients: &Clients,
+    name: &str,
+    opts: &deploy::Options,
+    ui: &mut dyn Renderer,
+    interrupt: &Interrupt,
+) -> Result<stack::Current, Error> {
+    let current = deploy::settle(&clients.base, name, opts, ui, interrupt)
+        .await?
+        .ok_or_else(|| {
+            Error::Input(format!(
+                "stack {name} does not exist: deploy it first (bs-synth | bs-deploy)"
+            ))
+        })?;
     if current.status == "REVIEW_IN_PROGRESS" {
         return Err(Error::Input(format!(
             "stack {name} is REVIEW_IN_PROGRESS: it was never deployed, a change set of its creation waits for review (bs-deploy --execute NAME --stack {name})"
-        )));
-    }
-    if !stack::is_settled(&current.status) {
-        return Err(Error::Input(format!(
-            "stack {name} is busy ({}): another operation runs on it; promote once it has settled (bs-deploy --follow --stack {name})",
-            current.status
         )));
     }
     if !UPDATABLE.contains(&current.status.as_str()) {
@@ -72,7 +76,7 @@ pub async fn promote(
     let stack_name = c.stack_name.as_str();
     let parameter = names::stack_keys::image_parameter(&stage.id);
 
-    let current = settled_stack(clients, stack_name).await?;
+    let current = settled_stack(clients, stack_name, &plan.options, ui, interrupt).await?;
     let requested = current.parameters.get(&parameter).ok_or_else(|| {
         Error::Input(format!(
             "stack {stack_name} has no parameter {parameter}: it was not deployed from a config with stage {} ({})",

@@ -324,37 +324,61 @@ fn stack_event(n: u32, status: ResourceStatus) -> StackEvent {
         .build()
 }
 
+/// A busy stack is waited for, saying so, within --timeout; one that stays busy
+/// ends in a timeout (exit 4) with nothing changed. (Waiting until it settles
+/// and then promoting is tested on the local AWS, whose test hook holds a stack
+/// busy: tests/tests/promote.rs.)
 #[tokio::test]
-async fn a_busy_stack_is_refused_before_any_change() {
-    let busy = mock!(Cfn::describe_stacks).then_output(|| stack(StackStatus::UpdateInProgress, ""));
+async fn a_stack_that_stays_busy_is_waited_for_until_the_timeout_and_nothing_changes() {
+    let busy = mock!(Cfn::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::UpdateInProgress, ""))
+        .repeatedly()
+        .build();
+    let events = mock!(Cfn::describe_stack_events)
+        .sequence()
+        .output(|| {
+            DescribeStackEventsOutput::builder()
+                .stack_events(stack_event(1, ResourceStatus::UpdateInProgress))
+                .build()
+        })
+        .repeatedly()
+        .build();
     let create = mock!(Cfn::create_change_set)
         .then_output(|| CreateChangeSetOutput::builder().id(CS).build());
     let lookup = mock!(aws_sdk_ecr::Client::describe_images)
         .then_output(|| DescribeImagesOutput::builder().build());
-    let clients = clients(&[&busy, &create], &[], &[&lookup], &[], &[]);
+    let clients = clients(&[&busy, &events, &create], &[], &[&lookup], &[], &[]);
+    let mut ui = Recorder::default();
 
     let e = execute(
         &clients,
-        &plan(&["--to", "test", "--image", "v2"]),
-        &mut Recorder::default(),
+        &plan(&["--to", "test", "--image", "v2", "--timeout", "1"]),
+        &mut ui,
         &Interrupt::default(),
     )
     .await
     .unwrap_err();
 
-    assert!(matches!(e, Error::Input(_)), "{e:?}");
-    assert_eq!(e.exit_code(), 2);
+    assert!(matches!(e, Error::Timeout(_)), "{e:?}");
+    assert_eq!(e.exit_code(), 4);
     assert!(
-        e.to_string().starts_with(
-            "stack backstage is busy (UPDATE_IN_PROGRESS): another operation runs on it"
-        ),
+        e.to_string()
+            .starts_with("stack backstage was still UPDATE_IN_PROGRESS after 1s"),
         "{e}"
     );
+    assert!(
+        ui.messages.iter().any(|m| matches!(m, Message::Step { text, .. }
+            if text.contains("an operation is in progress (UPDATE_IN_PROGRESS): waiting for it to end"))),
+        "{:?}",
+        ui.messages
+    );
+    assert!(busy.num_calls() > 2, "polled until the timeout");
     assert_eq!(create.num_calls(), 0);
     assert_eq!(
         lookup.num_calls(),
         0,
-        "nothing else is asked of a busy stack"
+        "nothing else is asked while the stack is busy"
     );
 }
 

@@ -233,8 +233,10 @@ async fn follow_running(
     .await
 }
 
-/// Waits for an operation in progress; returns the settled state.
-async fn settle(
+/// Waits for an operation in progress, saying so, within `opts.timeout`;
+/// returns the settled state (`None`: no such stack). A stack in review is
+/// settled: nothing runs on it.
+pub async fn settle(
     clients: &Clients,
     name: &str,
     opts: &Options,
