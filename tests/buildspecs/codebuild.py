@@ -10,9 +10,10 @@ the buildspec's ``env.variables``, the project's, the action's, the overrides.
 
 The phases (install, pre_build, build, post_build) run in one bash process, in
 order, each command checked; the first failing command fails the build
-(``BuildFailed``, with the log). ``artifacts`` (files, base-directory) are copied
-to the returned directory. ``docker`` is the stand-in ``docker_shim.py`` (the local
-ECR plays the registry); everything else runs for real.
+(``BuildFailed``, with the log). ``artifacts`` (files, base-directory) reach
+the returned directory through a zip, as CodePipeline passes them on: without
+file modes. ``docker`` is the stand-in ``docker_shim.py`` (the local ECR plays
+the registry); everything else runs for real.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -144,10 +145,17 @@ class LocalCodeBuild:
         out = Path(tempfile.mkdtemp(dir=self.work, prefix=f"{project_name}-artifact-"))
         artifacts = spec.get("artifacts") or {}
         base = primary / artifacts.get("base-directory", ".")
-        for pattern in artifacts.get("files", []):
-            for path in base.glob(pattern):
-                if path.is_file():
-                    target = out / path.relative_to(base)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(path, target)
+        # CodeBuild zips the output artifact and CodePipeline hands the zip to the
+        # next action, which unzips it: file modes do not survive (zipfile's
+        # extraction, like CodePipeline's, drops them), so a binary arrives
+        # without its execute bit.
+        archive = out.with_suffix(".zip")
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+            for pattern in artifacts.get("files", []):
+                for path in sorted(base.glob(pattern)):
+                    if path.is_file():
+                        zipped.write(path, path.relative_to(base).as_posix())
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(out)
+        archive.unlink()
         return Build(out, log, proc.stdout)
