@@ -576,6 +576,23 @@ def test_notification_rule_service_linked_role_allowed(aws: Any) -> None:
     assert (created["Arn"], created["Path"]) == (SLR_ARN, "/aws-service-role/codestar-notifications.amazonaws.com/")
 
 
+def test_notification_rule_service_linked_role_of_a_role_cloudformation_made(aws: Any) -> None:
+    """A stack role that a stack created (its inline policy in the template, as
+    bs-synth's CloudFormation role): moto keeps such a policy as the template's
+    JSON object, which must be read like a policy put through the API."""
+    cfn, iam = aws("cloudformation"), aws("iam")
+    grant = {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*",
+             "Condition": {"StringEquals": {"iam:AWSServiceName": ["codestar-notifications.amazonaws.com", "ecs.amazonaws.com"]}}}
+    everything_else = {"Effect": "Allow", "Action": ["sns:*", "codestar-notifications:*"], "Resource": "*"}
+    roles = template({"Deployer": {"Type": "AWS::IAM::Role", "Properties": {
+        "RoleName": "stack-made-deployer", "AssumeRolePolicyDocument": ASSUME_CFN,
+        "Policies": [{"PolicyName": "deploy", "PolicyDocument": {"Version": "2012-10-17", "Statement": [everything_else, grant]}}]}}})
+    assert_complete(deploy(cfn, "roles", roles))
+    role = iam.get_role(RoleName="stack-made-deployer")["Role"]["Arn"]
+    assert_complete(deploy(cfn, "notify", template(NOTIFY), role_arn=role))
+    assert iam.get_role(RoleName="AWSServiceRoleForCodeStarNotifications")["Role"]["Arn"] == SLR_ARN
+
+
 def test_notification_rule_existing_service_linked_role(aws: Any) -> None:
     """The account's first rule (here without a stack role: the caller's own
     credentials) creates the role; later rules need no permission for it."""

@@ -669,11 +669,17 @@ def role_permission(role: Any, action: str, resource: str, context: dict[str, st
     (whose condition handling services.py patches)."""
     from moto.iam.access_control import IAMPolicy, PermissionResult
 
-    documents: list[Any] = list(getattr(role, "policies", {}).values()) + list(getattr(role, "managed_policies", {}).values())
+    documents: list[Any] = list(getattr(role, "policies", {}).values())
+    for managed in getattr(role, "managed_policies", {}).values():
+        documents.append(getattr(managed, "document", None) or managed)
     allowed = False
     for document in documents:
+        # Inline policies of a role CloudFormation created are stored as the
+        # template's JSON object (moto's CFN model puts them unserialized);
+        # IAMPolicy reads a JSON text.
+        text = document if isinstance(document, str) else json.dumps(document)
         try:
-            result = IAMPolicy(document).is_action_permitted(action, resource, incoming_condition_values=context)
+            result = IAMPolicy(text).is_action_permitted(action, resource, incoming_condition_values=context)
         except Exception as error:  # an unreadable policy allows nothing
             logger.warning("policy of %s not evaluated: %s", getattr(role, "name", role), error)
             continue
