@@ -332,3 +332,60 @@ fn a_github_app_secret_named_by_full_arn_needs_the_config_changed() {
     assert_eq!(p["state"], "created");
     assert!(p["fix"].as_str().unwrap().contains("partial ARN"), "{p}");
 }
+
+/// Run again before the config names the secret the first run made: the
+/// secret is found by its name and the config change is asked for again (it
+/// used to try to create it a second time and fail with ResourceExistsException).
+#[test]
+fn a_secret_named_by_full_arn_is_found_by_name_when_run_again() {
+    let aws = LocalAws::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&dir, "");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "GITHUB_TOKEN_SECRET_NAME: backstage/github-token ",
+        "GITHUB_TOKEN_SECRET_NAME: arn:aws:secretsmanager:us-east-1:123456789012:secret:backstage/github-token-XyZ123 ",
+    );
+    std::fs::write(&config, text).unwrap();
+    let first = bootstrap(&aws, &config, &["--no-deploy"], &secrets_env());
+    assert_eq!(
+        first.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(state_of(&first, "backstage/github-token"), "created");
+
+    for args in [&["--no-deploy"][..], &["--check"][..]] {
+        let again = bootstrap(&aws, &config, args, &[]);
+        let r = report(&again);
+        let p = r["prerequisites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "backstage/github-token")
+            .unwrap()
+            .clone();
+        assert_eq!(p["state"], "wrong", "{args:?}: {p}");
+        assert_eq!(p["needs_person"], true, "{args:?}: {p}");
+        let fix = p["fix"].as_str().unwrap();
+        assert!(
+            fix.contains("names arn:aws:secretsmanager:us-east-1:123456789012:secret:backstage/github-token-XyZ123, but the secret is arn:aws:secretsmanager:us-east-1:123456789012:secret:backstage/github-token-"),
+            "{fix}"
+        );
+        assert_eq!(
+            again.status.code(),
+            Some(5),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&again.stderr)
+        );
+    }
+    // Only one secret of that name was ever made.
+    let listed = aws.aws(&["secretsmanager", "list-secrets"]);
+    let named = listed["SecretList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Name"] == "backstage/github-token")
+        .count();
+    assert_eq!(named, 1);
+}

@@ -297,6 +297,21 @@ pub struct Ensure<'a> {
     pub given: &'a BTreeMap<String, Given>,
 }
 
+/// An ARN with the six characters Secrets Manager appends: it names one
+/// secret forever, and a secret made anew under the same name has another.
+fn is_full_arn(id: &str) -> bool {
+    id.starts_with("arn:") && short_name(id) != id.rsplit(":secret:").next().unwrap_or_default()
+}
+
+/// What to write in the config when `w`'s full ARN is not the secret's `arn`.
+fn renaming_fix(w: &Wanted, by: &str, arn: &str) -> String {
+    let partial = w.id.rsplit_once('-').map(|(p, _)| p).unwrap_or_default();
+    format!(
+        "{by} names {}, but the secret is {arn}: set {by} to {arn} (or to the partial ARN {partial}, which stays valid) and run again",
+        w.id
+    )
+}
+
 /// Checks one secret; creates or updates it as asked and as values allow.
 pub async fn ensure_one(
     clients: &Clients,
@@ -314,6 +329,26 @@ pub async fn ensure_one(
         Err(err) if error::code(&err) == Some("ResourceNotFoundException") => None,
         Err(err) => return Err(error::aws(&format!("reading secret {name}"), &err)),
     };
+    // A full ARN that names no secret, while a secret of its name exists (made
+    // by an earlier run, or by hand): the config must name that one; creating
+    // another of the same name would fail.
+    if current.is_none() && is_full_arn(&w.id) {
+        match sm.describe_secret().secret_id(&name).send().await {
+            Ok(found) => {
+                let arn = found.arn().unwrap_or_default();
+                return Ok(Prerequisite::new(
+                    KIND,
+                    &name,
+                    State::Wrong,
+                    format!("exists as {arn}, but {by} names {}", w.id),
+                )
+                .needs_person()
+                .fix(renaming_fix(w, &by, arn)));
+            }
+            Err(err) if error::code(&err) == Some("ResourceNotFoundException") => {}
+            Err(err) => return Err(error::aws(&format!("reading secret {name}"), &err)),
+        }
+    }
     if given.is_none() && e.interactive && !e.check_only && (current.is_none() || e.update) {
         prompted = prompt(w)?;
         given = prompted.as_ref();
@@ -388,14 +423,8 @@ pub async fn ensure_one(
                 format!("from {} (named by {by})", g.from),
             );
             // A full ARN names one secret forever: a new secret of the same name has another.
-            if w.id.starts_with("arn:")
-                && short_name(&w.id) != w.id.rsplit(":secret:").next().unwrap_or_default()
-            {
-                let partial =
-                    w.id.rsplit_once('-')
-                        .map(|(p, _)| p.to_string())
-                        .unwrap_or_default();
-                return Ok(p.needs_person().fix(format!("{by} names {}, but the new secret is {arn}: set {by} to {arn} (or to the partial ARN {partial}, which stays valid) and run again", w.id)));
+            if is_full_arn(&w.id) {
+                return Ok(p.needs_person().fix(renaming_fix(w, &by, &arn)));
             }
             Ok(p)
         }
