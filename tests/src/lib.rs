@@ -74,17 +74,29 @@ fn free_port() -> u16 {
 }
 
 impl LocalAws {
+    /// In moto's default account (123456789012), region us-east-1.
     pub fn start() -> LocalAws {
+        LocalAws::start_in(None, "us-east-1")
+    }
+
+    /// Every request acts in `account` (default: moto's 123456789012); the
+    /// commands' region is `region`.
+    pub fn start_in(account: Option<&str>, region: &str) -> LocalAws {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let out = Command::new("bash")
+        let mut start = Command::new("bash");
+        start
             .arg(repo_root().join("scripts/local-aws.sh"))
             .arg("start")
             .env("LOCAL_AWS_PORT", port.to_string())
             .env("LOCAL_AWS_DIR", dir.path())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+            .env("LOCAL_AWS_REGION", region)
+            .env_remove("LOCAL_AWS_ACCOUNT_ID")
+            .stdin(Stdio::null());
+        if let Some(account) = account {
+            start.env("LOCAL_AWS_ACCOUNT_ID", account);
+        }
+        let out = start.output().unwrap();
         assert!(
             out.status.success(),
             "local AWS did not start: {}",
@@ -177,7 +189,7 @@ impl LocalAws {
     /// Creates the ECR repository `name` (what bs-bootstrap does before the
     /// first deploy: the stacks only refer to it).
     pub fn repository(&self, name: &str) {
-        self.repository_in("us-east-1", name);
+        self.aws(&["ecr", "create-repository", "--repository-name", name]);
     }
 
     /// [`LocalAws::repository`] in `region`.
@@ -232,14 +244,33 @@ impl LocalAws {
 
     /// Wipes all state (moto's reset API).
     pub fn reset(&self) {
+        self.post("/moto-api/reset", "");
+    }
+
+    /// Holds stack `stack` (in `region`) in `status`, an `*_IN_PROGRESS` one,
+    /// for `seconds`, as if an operation ran on it (the local AWS's test hook,
+    /// docs/local-aws.md): CloudFormation refuses to change it meanwhile.
+    pub fn hold_stack(&self, region: &str, stack: &str, status: &str, seconds: f64) {
+        let body = serde_json::json!({"stack": stack, "status": status, "seconds": seconds, "region": region});
+        self.post("/localaws/hold-stack", &body.to_string());
+    }
+
+    /// POSTs `body` to `path` of the server; panics unless it answers 200.
+    fn post(&self, path: &str, body: &str) -> String {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(s, "POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
         let mut answer = String::new();
         s.read_to_string(&mut answer).unwrap();
         assert!(
             answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
-            "{answer}"
+            "POST {path}: {answer}"
         );
+        answer
     }
 }
 

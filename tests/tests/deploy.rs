@@ -508,3 +508,58 @@ fn follow_reports_a_settled_stack_without_changing_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("stack nope does not exist"));
 }
+
+/// A first deploy that fails on a name already taken rolls back; once the
+/// cause is gone, a plain re-run replaces the failed stack and succeeds.
+#[test]
+fn a_first_deploy_that_fails_on_a_taken_name_succeeds_when_run_again() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    aws.repository("backstage");
+    // Someone's log group holds the name of stage test's container logs.
+    aws.aws(&[
+        "logs",
+        "create-log-group",
+        "--log-group-name",
+        "/bs/backstage/test",
+    ]);
+    let assembly = synth(&example());
+
+    let failed = deploy(&aws, &assembly, &[]);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    let r = report(&failed);
+    assert_eq!(r[0]["status"], "CREATE_COMPLETE");
+    assert_eq!(r[1]["status"], "ROLLBACK_COMPLETE", "{r:?}");
+    let failure = &r[1]["failures"][0];
+    assert_eq!(failure["logical_id"], "ContainerLogsTest", "{r:?}");
+    assert!(
+        failure["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already exists"),
+        "{failure}"
+    );
+
+    aws.aws(&[
+        "logs",
+        "delete-log-group",
+        "--log-group-name",
+        "/bs/backstage/test",
+    ]);
+    let again = deploy(&aws, &assembly, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(
+        statuses(&again),
+        [
+            pair("backstage-pipeline", "NO_CHANGES"),
+            pair("backstage", "CREATE_COMPLETE")
+        ]
+    );
+    assert!(
+        stderr(&again).contains(
+            "is ROLLBACK_COMPLETE after a failed creation: deleting it to create it anew"
+        ),
+        "{}",
+        stderr(&again)
+    );
+}

@@ -1,9 +1,9 @@
 //! bs-promote on the local AWS, after a deploy of the real stacks of the example
 //! config (stages test, prod), with images put into the local ECR.
 //!
-//! What moto cannot show is tested with aws-smithy-mocks in
-//! `bs-promote/tests/mocks.rs`: a busy (`*_IN_PROGRESS`) stack (moto completes
-//! every operation synchronously), a waiting approval (moto runs no pipeline and
+//! A busy stack is made with the local AWS's test hook (moto completes every
+//! operation at once). What moto cannot show is tested with aws-smithy-mocks in
+//! `bs-promote/tests/mocks.rs`: a waiting approval (moto runs no pipeline and
 //! has no PutApprovalResult), and a rollout that fails (moto's never do).
 #![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
 
@@ -124,6 +124,28 @@ fn assert_runs(aws: &LocalAws, stage: &str, parameter: &str, image: &str) {
     assert_eq!(s.image.requested.as_deref(), Some(image));
     assert!(!s.image.drift, "{:?}", s.image);
     assert_eq!(s.health, Health::Healthy, "{:?}", s.problems);
+}
+
+/// The app pipeline can start while the backstage stack is still being
+/// created, and an infra deploy can overlap a promotion: the promotion waits
+/// for the stack to settle, says so, then goes on. (The local AWS refuses to
+/// change a busy stack, as CloudFormation does: acting at once fails.)
+#[test]
+fn a_busy_stack_is_waited_for_then_promoted() {
+    let aws = LocalAws::start();
+    deploy(&aws);
+    let v1 = aws.push_image("backstage", "v1");
+    aws.hold_stack("us-east-1", "backstage", "UPDATE_IN_PROGRESS", 3.0);
+    let out = promote(&aws, &["--to", "test", "--image", "v1"]);
+    let r = result(&out, 0);
+    assert_eq!(r["result"], "promoted", "{r}");
+    assert!(
+        stderr(&out)
+            .contains("an operation is in progress (UPDATE_IN_PROGRESS): waiting for it to end"),
+        "{}",
+        stderr(&out)
+    );
+    assert_runs(&aws, "test", "ImageTest", &format!("{REPOSITORY}@{v1}"));
 }
 
 #[test]
