@@ -45,7 +45,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
 
-    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "bs-synth", "-p", "bs-deploy"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--locked", "--bins"], cwd=ROOT, check=True)
     venv_bin = subprocess.run([os.path.join(ROOT, "scripts/python-tools.sh"), "local-aws"], capture_output=True, text=True, check=True).stdout.strip()
     synth = os.path.join(ROOT, "target/release/bs-synth")
     deploy = os.path.join(ROOT, "target/release/bs-deploy")
@@ -75,6 +75,8 @@ def main() -> int:
             urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).read()
             z = subprocess.run([aws, "route53", "create-hosted-zone", "--name", "example.com", "--caller-reference", str(time.time()),
                                 "--output", "json"], env=env, capture_output=True, text=True, check=True)
+            # The repository the stack requires (bs-bootstrap makes it).
+            subprocess.run([aws, "ecr", "create-repository", "--repository-name", "backstage"], env=env, capture_output=True, check=True)
             return json.loads(z.stdout)["HostedZone"]["Id"].split("/")[-1]
 
         bs_first, bs_again, cli_first, cli_again = [], [], [], []

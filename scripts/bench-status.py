@@ -97,7 +97,7 @@ def main() -> int:
     ap.add_argument("--latency-ms", type=float, default=40.0)
     args = ap.parse_args()
 
-    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "bs-synth", "-p", "bs-deploy", "-p", "bs-status"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--locked", "--bins"], cwd=ROOT, check=True)
     venv_bin = subprocess.run([os.path.join(ROOT, "scripts/python-tools.sh"), "local-aws"], capture_output=True, text=True, check=True).stdout.strip()
     target = os.path.join(ROOT, "target/release")
     synth, deploy, status = (os.path.join(target, b) for b in ("bs-synth", "bs-deploy", "bs-status"))
@@ -121,6 +121,8 @@ def main() -> int:
         for config, region in CONFIGS:
             urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).read()
             run([aws, "route53", "create-hosted-zone", "--name", "example.com", "--caller-reference", str(time.time())], env)
+            # The repository the stack requires (bs-bootstrap makes it).
+            run([aws, "ecr", "create-repository", "--region", region, "--repository-name", "backstage"], env)
             run([deploy, "--events", "lines", "--poll-interval", "0.2"], env, stdin=run([synth, "--config", config], env).stdout)
             ids = [p[len("Image"):] for p in json.loads(run([synth, "--config", config], env).stdout)["stacks"][1]["parameters"] if p.startswith("Image")]
             run([aws, "ecr", "put-image", "--region", region, "--repository-name", "backstage", "--image-tag", "v1", "--image-manifest", MANIFEST], env)
