@@ -604,7 +604,7 @@ impl Validator {
                 self.problem(
                     "common.CONTAINER_NAME".into(),
                     None,
-                    format!("names the ECR repository created when ECR_REPO_NAME is absent: {reason}; set ECR_REPO_NAME or use a lowercase CONTAINER_NAME"),
+                    format!("names the ECR repository (which bs-bootstrap creates) when ECR_REPO_NAME is absent: {reason}; set ECR_REPO_NAME or use a lowercase CONTAINER_NAME"),
                 );
             }
         }
