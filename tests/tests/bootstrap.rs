@@ -90,6 +90,17 @@ fn states(out: &Output) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The report's line about `name`.
+fn prerequisite(out: &Output, name: &str) -> Value {
+    report(out)["prerequisites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .clone()
+}
+
 fn state_of(out: &Output, name: &str) -> String {
     states(out)
         .into_iter()
@@ -221,13 +232,7 @@ fn a_secret_of_the_wrong_shape_is_reported_with_the_key_it_lacks() {
     ]);
     let out = bootstrap(&aws, &config, &["--check"], &[]);
     assert_eq!(out.status.code(), Some(1));
-    let p = report(&out)["prerequisites"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "backstage/aws-auth")
-        .unwrap()
-        .clone();
+    let p = prerequisite(&out, "backstage/aws-auth");
     assert_eq!(p["state"], "wrong");
     assert!(
         p["detail"]
@@ -263,13 +268,7 @@ fn a_missing_value_names_the_variable_and_the_flag_that_supply_it() {
     env.retain(|(k, _)| *k != "BS_SECRET_BACKSTAGE_GITHUB_TOKEN");
     let out = bootstrap(&aws, &config, &[], &env);
     assert_eq!(out.status.code(), Some(1));
-    let p = report(&out)["prerequisites"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "backstage/github-token")
-        .unwrap()
-        .clone();
+    let p = prerequisite(&out, "backstage/github-token");
     assert_eq!(p["state"], "missing");
     let fix = p["fix"].as_str().unwrap();
     assert!(
@@ -322,13 +321,7 @@ fn a_github_app_secret_named_by_full_arn_needs_the_config_changed() {
     );
     let r = report(&out);
     assert_eq!(r["result"], "needs-person");
-    let p = r["prerequisites"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "backstage/github-app")
-        .unwrap()
-        .clone();
+    let p = prerequisite(&out, "backstage/github-app");
     assert_eq!(p["state"], "created");
     assert!(p["fix"].as_str().unwrap().contains("partial ARN"), "{p}");
 }
@@ -357,14 +350,7 @@ fn a_secret_named_by_full_arn_is_found_by_name_when_run_again() {
 
     for args in [&["--no-deploy"][..], &["--check"][..]] {
         let again = bootstrap(&aws, &config, args, &[]);
-        let r = report(&again);
-        let p = r["prerequisites"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == "backstage/github-token")
-            .unwrap()
-            .clone();
+        let p = prerequisite(&again, "backstage/github-token");
         assert_eq!(p["state"], "wrong", "{args:?}: {p}");
         assert_eq!(p["needs_person"], true, "{args:?}: {p}");
         let fix = p["fix"].as_str().unwrap();

@@ -206,17 +206,17 @@ impl Story {
     /// The backstage stack, deployed as the infra pipeline's Deploy step does.
     fn deploy(&self) -> Value {
         let role = self.cloudformation_role();
+        self.bs_deploy(&["--role-arn", &role], &["--stack", &self.name])
+    }
+
+    /// bs-deploy with `args` on what bs-synth with `synth_args` prints; its
+    /// report, after exit 0.
+    fn bs_deploy(&self, args: &[&str], synth_args: &[&str]) -> Value {
         let mut cmd = self.aws.command(bin("bs-deploy"));
-        cmd.args([
-            "--role-arn",
-            &role,
-            "--poll-interval",
-            "0.1",
-            "--events",
-            "lines",
-        ]);
-        let out = run_with_stdin(&mut cmd, &self.synth(&["--stack", &self.name]));
-        json(&out, 0, "bs-deploy")
+        cmd.args(["--poll-interval", "0.1", "--events", "lines"])
+            .args(args);
+        let out = run_with_stdin(&mut cmd, &self.synth(synth_args));
+        json(&out, 0, &format!("bs-deploy {args:?}"))
     }
 
     fn promote(&self, args: &[&str]) -> Value {
@@ -286,6 +286,16 @@ impl Story {
             .unwrap()
             .to_string()
     }
+}
+
+/// The status of each stack in a bs-deploy report.
+fn statuses(report: &Value) -> Vec<&str> {
+    report["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|st| st["status"].as_str().unwrap())
+        .collect()
 }
 
 fn synth_file(config: &Path, args: &[&str]) -> Value {
@@ -416,25 +426,9 @@ fn whole_story(original: &Path) {
     }
 
     // Destroy both stacks: the repository and its images stay.
-    let mut destroy = s.aws.command(bin("bs-deploy"));
-    destroy.args([
-        "--destroy",
-        "--yes",
-        "--poll-interval",
-        "0.1",
-        "--events",
-        "lines",
-    ]);
-    let out = run_with_stdin(&mut destroy, &s.synth(&[]));
-    let destroyed = json(&out, 0, "bs-deploy --destroy");
-    let statuses: Vec<&str> = destroyed["stacks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|st| st["status"].as_str().unwrap())
-        .collect();
+    let destroyed = s.bs_deploy(&["--destroy", "--yes"], &[]);
     assert_eq!(
-        statuses,
+        statuses(&destroyed),
         ["DELETE_COMPLETE", "DELETE_COMPLETE"],
         "{file}: {destroyed}"
     );
@@ -498,24 +492,13 @@ fn notifications_turned_on_later_deploy_through_the_cloudformation_role() {
         "common:\n  CODESTAR_NOTIFY_ARN: arn:aws:chatbot::111122223333:chat-configuration/slack-channel/deploys\n",
     );
     std::fs::write(&s.config, text).unwrap();
+    // The infra pipeline's UpdatePipeline and Deploy steps: both stacks, the role.
     let role = s.cloudformation_role();
-    let mut cmd = s.aws.command(bin("bs-deploy"));
-    cmd.args([
-        "--role-arn",
-        &role,
-        "--poll-interval",
-        "0.1",
-        "--events",
-        "lines",
-    ]);
-    let out = run_with_stdin(&mut cmd, &s.synth(&[]));
-    let report = json(&out, 0, "bs-deploy");
-    let statuses: Vec<&str> = report["stacks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|st| st["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(statuses, ["UPDATE_COMPLETE", "UPDATE_COMPLETE"], "{report}");
+    let report = s.bs_deploy(&["--role-arn", &role], &[]);
+    assert_eq!(
+        statuses(&report),
+        ["UPDATE_COMPLETE", "UPDATE_COMPLETE"],
+        "{report}"
+    );
     assert!(service_linked(&s).contains(&"AWSServiceRoleForCodeStarNotifications".to_string()));
 }
