@@ -13,34 +13,39 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-echo "== Python tools" >&2
+# Each step's header says when it starts (seconds since the run began), so a
+# slow step shows in the log.
+step() { echo "== [${SECONDS}s] $*" >&2; }
+
+step "Python tools"
 scripts/python-tools.sh lint > /dev/null
 scripts/python-tools.sh local-aws > /dev/null
 
-echo "== shellcheck" >&2
+step "shellcheck"
 scripts/shellcheck.sh
 
-echo "== bs-synth stays offline: no AWS SDK in its dependency tree" >&2
+step "bs-synth stays offline: no AWS SDK in its dependency tree"
 if cargo tree --locked -p bs-synth -e normal --prefix none | grep -E '^aws-'; then
   echo "bs-synth must not depend on AWS SDK crates (see above)" >&2
   exit 1
 fi
 
-echo "== cargo test --workspace" >&2
+step "cargo test --workspace"
 cargo test --workspace --locked
 
-echo "== the local AWS's own tests (moto + scripts/local-aws plugin)" >&2
+step "the local AWS's own tests (moto + scripts/local-aws plugin)"
 .venv-local-aws/bin/python -m pytest scripts/local-aws -q -p no:cacheprovider
 
-echo "== templates: cfn-lint and checkov" >&2
+step "templates: cfn-lint and checkov"
 scripts/lint-templates.sh
 
-echo "== release build of the tools (the demo and the buildspecs run it)" >&2
+step "release build of the tools (the demo and the buildspecs run it)"
 cargo build --release --locked --bins
 
-echo "== end to end: scripts/demo.sh" >&2
+step "end to end: scripts/demo.sh"
 demo_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 LOCAL_AWS_PORT="$demo_port" scripts/demo.sh
 
-echo "== the pipelines' buildspecs, run as their CodeBuild projects (tests/buildspecs)" >&2
+step "the pipelines' buildspecs, run as their CodeBuild projects (tests/buildspecs)"
 .venv-local-aws/bin/python -m pytest tests/buildspecs -q -p no:cacheprovider
+step "done"
