@@ -2,6 +2,8 @@
 //!
 //! - [`sdk`]: one place that builds the SDK configuration from `--profile`,
 //!   `--region`, `--endpoint-url` (and `AWS_ENDPOINT_URL`), with retries;
+//! - [`account`]: the credentials' account checked against the input's, the
+//!   first call of every tool (credentials of another account are refused);
 //! - [`deploy`]: the change-set deploy engine (create or update, preview,
 //!   execute a reviewed change set, follow, destroy);
 //! - [`service`], [`image`], [`pipeline`]: what a stage's ECS service runs,
@@ -12,6 +14,7 @@
 //! AWS clients are passed in ([`sdk::Clients`]), never global, so every piece is
 //! testable against the local AWS or aws-smithy-mocks.
 
+pub mod account;
 pub mod cli;
 pub mod deploy;
 pub mod error;

@@ -77,15 +77,4 @@ impl Clients {
             endpoint_url,
         }
     }
-
-    /// The account the credentials belong to.
-    pub async fn account(&self) -> Result<String, crate::Error> {
-        let out = self.sts.get_caller_identity().send().await.map_err(|e| {
-            crate::Error::Aws(format!(
-                "could not identify the credentials (sts:GetCallerIdentity): {}",
-                crate::error::describe(&e)
-            ))
-        })?;
-        Ok(out.account().unwrap_or_default().to_string())
-    }
 }

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod prerequisites;
 
+use bs_aws::account::{self, Expected};
 use bs_aws::cli::SharedWriter;
 use bs_aws::deploy::{self, Options, Outcome};
 use bs_aws::interrupt::Interrupt;
@@ -113,13 +114,16 @@ async fn bootstrap(
 
     let sdk_config = sdk::config(&args.aws, Some(&c.region)).await;
     let clients = Clients::new(&sdk_config);
-    let account = clients.base.account().await?;
-    if account != c.account {
-        return Err(Error::Input(format!(
-            "the config is for account {}, but the credentials are for account {account}: use credentials of {} (--profile); nothing was done",
-            c.account, c.account
-        )));
-    }
+    // Whose credentials, before anything else is read or changed.
+    let file = args.config.display().to_string();
+    account::check(
+        &clients.base,
+        Expected::Config {
+            account: &c.account,
+            file: &file,
+        },
+    )
+    .await?;
     let check = args.check;
     let _ = writeln!(
         err,

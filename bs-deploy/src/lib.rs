@@ -8,6 +8,7 @@ pub mod input;
 pub mod plan;
 pub mod summary;
 
+use bs_aws::account::{self, Expected};
 use bs_aws::cli::SharedWriter;
 use bs_aws::deploy::{self, Outcome};
 use bs_aws::interrupt::Interrupt;
@@ -142,14 +143,14 @@ async fn deploy_all(
         if let (Some(expected), Some((c, known))) = (&t.account, clients.get_mut(&key)) {
             let actual = match known {
                 Some(a) => a.clone(),
-                None => known.insert(c.account().await?).clone(),
+                None => known.insert(account::caller(c).await?.account).clone(),
             };
-            if &actual != expected {
-                return Err(Error::Input(format!(
-                    "stack {} belongs to account {expected}, but the credentials are for account {actual}: \
-                     use credentials of {expected} (--profile), or synthesize for {actual}; nothing was changed",
-                    t.name
-                )));
+            let expected = Expected::Stack {
+                account: expected,
+                stack: &t.name,
+            };
+            if let Some(refusal) = account::refusal(expected, &actual) {
+                return Err(refusal);
             }
         }
     }

@@ -5,17 +5,20 @@
 
 use crate::report::{ApprovalReport, Report};
 use crate::Clients;
+use bs_aws::account::Caller;
 use bs_aws::pipeline;
 use bs_aws::progress::{Message, Renderer};
 use bs_aws::Error;
 use bs_core::config::{Config, Stage};
 use bs_core::names;
 
-/// Answers the approval; `reason` is `Some` for a rejection.
+/// Answers the approval as `me` (an approval's summary names its ARN);
+/// `reason` is `Some` for a rejection.
 pub async fn answer(
     clients: &Clients,
     c: &Config,
     stage: &Stage,
+    me: &Caller,
     reason: Option<&str>,
     ui: &mut dyn Renderer,
 ) -> Result<Report, Error> {
@@ -60,14 +63,10 @@ pub async fn answer(
     };
     let summary = match reason {
         Some(r) => r.to_string(),
-        None => match clients.base.sts.get_caller_identity().send().await {
-            Ok(me) => format!(
-                "approved with bs-promote by {}",
-                me.arn().unwrap_or("an unknown caller")
-            ),
-            // Who approved is a courtesy; CloudTrail records it anyway.
-            Err(_) => "approved with bs-promote".to_string(),
-        },
+        None => format!(
+            "approved with bs-promote by {}",
+            me.arn.as_deref().unwrap_or("an unknown caller")
+        ),
     };
     ui.message(&Message::Step {
         stack: name.clone(),

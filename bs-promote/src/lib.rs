@@ -15,6 +15,7 @@ pub mod report;
 pub mod rollback;
 pub mod target;
 
+use bs_aws::account::{self, Expected};
 use bs_aws::cli::SharedWriter;
 use bs_aws::interrupt::Interrupt;
 use bs_aws::progress::{self, Renderer};
@@ -66,9 +67,11 @@ impl Clients {
     }
 }
 
-/// Does what the plan says. `Ok` with a `failed` report: the stack update or
-/// the rollout failed (exit 1); `Err`: refused, AWS out of reach, timeout,
-/// interrupted, or no approval waiting.
+/// Does what the plan says, after checking that the credentials are of the
+/// config's account (nothing else is read before). `Ok` with a `failed` report:
+/// the stack update or the rollout failed (exit 1); `Err`: refused (credentials
+/// of another account too), AWS out of reach, timeout, interrupted, or no
+/// approval waiting.
 pub async fn execute(
     clients: &Clients,
     plan: &Plan,
@@ -76,10 +79,17 @@ pub async fn execute(
     interrupt: &Interrupt,
 ) -> Result<Report, Error> {
     let start = std::time::Instant::now();
+    let expected = Expected::Config {
+        account: &plan.config.account,
+        file: &plan.file,
+    };
+    let me = account::check(&clients.base, expected).await?;
     let mut report = match &plan.action {
-        Action::Approve => approval::answer(clients, &plan.config, plan.stage(), None, ui).await?,
+        Action::Approve => {
+            approval::answer(clients, &plan.config, plan.stage(), &me, None, ui).await?
+        }
         Action::Reject(reason) => {
-            approval::answer(clients, &plan.config, plan.stage(), Some(reason), ui).await?
+            approval::answer(clients, &plan.config, plan.stage(), &me, Some(reason), ui).await?
         }
         Action::Promote(_) | Action::Rollback => {
             promote::promote(clients, plan, ui, interrupt).await?

@@ -160,13 +160,69 @@ fn pipeline_rules(waiting: bool) -> Vec<Rule> {
     vec![state, runs]
 }
 
-fn caller() -> Rule {
-    mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+/// sts:GetCallerIdentity of credentials of `account`.
+fn caller_in(account: &'static str) -> Rule {
+    mock!(aws_sdk_sts::Client::get_caller_identity).then_output(move || {
         GetCallerIdentityOutput::builder()
-            .account("123456789012")
-            .arn("arn:aws:sts::123456789012:assumed-role/admin/alice")
+            .account(account)
+            .arn(format!("arn:aws:sts::{account}:assumed-role/admin/alice"))
             .build()
     })
+}
+
+/// Credentials of the example config's account.
+fn caller() -> Rule {
+    caller_in("123456789012")
+}
+
+/// Every action asks STS first, once, and refuses credentials of another
+/// account before it reads anything else (the stack, ECR, ECS, the pipeline).
+#[tokio::test]
+async fn credentials_of_another_account_are_refused_by_every_action_before_anything_is_read() {
+    for action in [
+        &["--to", "test", "--image", "v2"][..],
+        &["--to", "prod"],
+        &["--rollback", "test"],
+        &["--approve", "prod"],
+        &["--reject", "prod", "--reason", "broken"],
+    ] {
+        let other = caller_in("111122223333");
+        let stacks = mock!(Cfn::describe_stacks)
+            .then_output(|| stack(StackStatus::UpdateComplete, "backstage:v1"));
+        let images = mock!(aws_sdk_ecr::Client::describe_images)
+            .then_output(|| DescribeImagesOutput::builder().build());
+        let services = mock!(aws_sdk_ecs::Client::describe_services)
+            .then_output(|| DescribeServicesOutput::builder().build());
+        let pipeline = pipeline_rules(true);
+        let cp: Vec<&Rule> = pipeline.iter().collect();
+        let clients = clients(&[&stacks], &[&services], &[&images], &cp, &[&other]);
+
+        let e = execute(
+            &clients,
+            &plan(action),
+            &mut Recorder::default(),
+            &Interrupt::default(),
+        )
+        .await
+        .unwrap_err();
+
+        assert!(matches!(e, Error::Input(_)), "{action:?}: {e:?}");
+        assert_eq!(e.exit_code(), 2);
+        let text = e.to_string();
+        assert!(
+            text.starts_with("the config is for account 123456789012 (AWS_ACCOUNT in ")
+                && text.contains("but the credentials are for account 111122223333")
+                && text.ends_with("; nothing was read or changed"),
+            "{action:?}: {text}"
+        );
+        assert_eq!(other.num_calls(), 1, "{action:?}");
+        let asked = [&stacks, &images, &services]
+            .into_iter()
+            .chain(&pipeline)
+            .map(Rule::num_calls)
+            .sum::<usize>();
+        assert_eq!(asked, 0, "{action:?}: nothing else was asked");
+    }
 }
 
 #[tokio::test]
@@ -205,6 +261,11 @@ async fn approve_answers_the_waiting_approval_with_its_token() {
         "answered once, with the right token, stage and action"
     );
     assert_eq!(
+        me.num_calls(),
+        1,
+        "one sts:GetCallerIdentity: the account check's, whose ARN the summary names"
+    );
+    assert_eq!(
         (report.action.as_str(), report.result.as_str()),
         ("approve", "approved")
     );
@@ -239,8 +300,9 @@ async fn reject_passes_the_reason() {
                 })
         })
         .then_output(|| PutApprovalResultOutput::builder().build());
+    let me = caller();
     let cp: Vec<&Rule> = pipeline.iter().chain([&answer]).collect();
-    let clients = clients(&[], &[], &[], &cp, &[]);
+    let clients = clients(&[], &[], &[], &cp, &[&me]);
 
     let report = execute(
         &clients,
@@ -261,8 +323,9 @@ async fn no_approval_waiting_is_a_failure_naming_the_stage_and_its_status() {
     let pipeline = pipeline_rules(false);
     let answer = mock!(aws_sdk_codepipeline::Client::put_approval_result)
         .then_output(|| PutApprovalResultOutput::builder().build());
+    let me = caller();
     let cp: Vec<&Rule> = pipeline.iter().chain([&answer]).collect();
-    let clients = clients(&[], &[], &[], &cp, &[]);
+    let clients = clients(&[], &[], &[], &cp, &[&me]);
 
     let e = execute(
         &clients,
@@ -348,7 +411,8 @@ async fn a_stack_that_stays_busy_is_waited_for_until_the_timeout_and_nothing_cha
         .then_output(|| CreateChangeSetOutput::builder().id(CS).build());
     let lookup = mock!(aws_sdk_ecr::Client::describe_images)
         .then_output(|| DescribeImagesOutput::builder().build());
-    let clients = clients(&[&busy, &events, &create], &[], &[&lookup], &[], &[]);
+    let me = caller();
+    let clients = clients(&[&busy, &events, &create], &[], &[&lookup], &[], &[&me]);
     let mut ui = Recorder::default();
 
     let e = execute(
@@ -615,6 +679,7 @@ async fn a_failed_rollout_is_reported_with_the_service_events_and_stopped_tasks(
             )
             .build()
     });
+    let me = caller();
 
     let clients = clients(
         &[
@@ -629,7 +694,7 @@ async fn a_failed_rollout_is_reported_with_the_service_events_and_stopped_tasks(
         &[&services, &rolled_back, &definitions, &stopped, &tasks],
         &[&image_found],
         &[],
-        &[],
+        &[&me],
     );
     let mut ui = Recorder::default();
     let report = execute(

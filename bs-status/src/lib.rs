@@ -11,6 +11,7 @@ pub mod health;
 pub mod render;
 pub mod report;
 
+use bs_aws::account::{self, Expected};
 use bs_aws::cli::SharedWriter;
 use bs_aws::interrupt::Interrupt;
 use bs_aws::{sdk, Error};
@@ -137,9 +138,30 @@ async fn status(
         (Some(_), None) => Interrupt::on_ctrl_c(),
         (None, None) => Interrupt::default(),
     };
+    let expected = Expected::Config {
+        account: &c.account,
+        file: &file,
+    };
+    // Whose credentials, before any other call: another account's stacks are
+    // never reported (exit 2, nothing on stdout). When STS cannot be asked, the
+    // report goes on as for any call that fails (its error listed, health
+    // unknown, exit 3), and the next refresh of --watch asks again.
+    let mut identified = false;
     let mut code;
     loop {
-        let report = Box::pin(gather::report(&clients, &scope)).await;
+        let mut unidentified = None;
+        if !identified {
+            match account::check(&clients.base, expected).await {
+                Ok(_) => identified = true,
+                Err(e @ Error::Input(_)) => return Err(e),
+                Err(e) => unidentified = Some(e.to_string()),
+            }
+        }
+        let mut report = Box::pin(gather::report(&clients, &scope)).await;
+        if let Some(e) = unidentified {
+            report.errors.insert(0, e);
+            report.health = report.overall();
+        }
         code = exit_code(&report);
         let text = if human {
             let mut view = render::render(&report, &style);

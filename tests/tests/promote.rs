@@ -235,6 +235,25 @@ fn promote_to_test_then_prod_then_roll_test_back() {
 }
 
 #[test]
+fn credentials_of_another_account_are_refused_before_anything_is_read() {
+    // The example config is for 123456789012; these credentials are not.
+    let aws = LocalAws::start_in(Some("111122223333"), "us-east-1");
+    for args in [
+        &["--to", "test", "--image", "v1"][..],
+        &["--rollback", "test"],
+        &["--approve", "prod"],
+    ] {
+        let e = refused(&promote(&aws, args));
+        assert!(
+            e.contains("the config is for account 123456789012")
+                && e.contains("the credentials are for account 111122223333")
+                && e.contains("nothing was read or changed"),
+            "{args:?}: {e}"
+        );
+    }
+}
+
+#[test]
 fn refusals_change_nothing() {
     let aws = LocalAws::start();
     // No stack yet.

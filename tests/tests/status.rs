@@ -273,3 +273,27 @@ fn aws_out_of_reach_is_exit_3_with_the_report_of_what_failed() {
         "{stderr}"
     );
 }
+
+#[test]
+fn credentials_of_another_account_are_refused_before_any_stack_is_read() {
+    // The example config is for 123456789012; these credentials are not.
+    let aws = LocalAws::start_in(Some("111122223333"), "us-east-1");
+    let out = status(&aws, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no report of another account's stacks: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the config is for account 123456789012")
+            && stderr.contains("the credentials are for account 111122223333"),
+        "{stderr}"
+    );
+}
