@@ -15,6 +15,8 @@
 #   LOCAL_AWS_ACCOUNT_ID  account every request acts in (moto's MOTO_ACCOUNT_ID;
 #                         default moto's 123456789012)
 #   LOCAL_AWS_START_TIMEOUT  seconds to wait for the server to answer (default 30)
+#   LOCAL_AWS_ENFORCE_IAM    1: a stack's CloudFormation role must allow its resources'
+#                            handler actions (passed to the server; default off)
 #
 # Progress goes to stderr; stdout carries only the eval-able lines. See docs/local-aws.md.
 set -euo pipefail
@@ -97,6 +99,9 @@ start() {
     export MOTO_ACM_VALIDATION_WAIT="${MOTO_ACM_VALIDATION_WAIT:-0}"
     if [[ -n "${LOCAL_AWS_ACCOUNT_ID:-}" ]]; then
       export MOTO_ACCOUNT_ID="$LOCAL_AWS_ACCOUNT_ID"
+    fi
+    if [[ -n "${LOCAL_AWS_ENFORCE_IAM:-}" ]]; then
+      export LOCAL_AWS_ENFORCE_IAM
     fi
     exec nohup "$bin/python" "$root/scripts/local-aws/launcher.py" --host "$host" --port "$port" \
       > "$logfile" 2>&1 < /dev/null

@@ -33,8 +33,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_script(command: str, port: int, directory: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, LOCAL_AWS_PORT=str(port), LOCAL_AWS_DIR=str(directory))
+def run_script(command: str, port: int, directory: Path, check: bool = True,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """scripts/local-aws.sh ``command`` for that port and directory; ``env`` adds variables."""
+    env = dict(os.environ, LOCAL_AWS_PORT=str(port), LOCAL_AWS_DIR=str(directory), **(env or {}))
     return subprocess.run([str(SCRIPT), command], env=env, capture_output=True, text=True, check=check, timeout=300)
 
 

@@ -3,7 +3,8 @@
 ``install()`` registers the resource models of ``resources`` (types moto's
 CloudFormation cannot create) and applies the patches of ``engine`` (change sets,
 dynamic references, TemplateURL, updates, busy stacks, and the checks of
-``constraints``/``schemas``: what AWS refuses) and ``services`` (attributes and
+``constraints``/``schemas``: what AWS refuses, and of ``handler_permissions``:
+what the stack's role may do) and ``services`` (attributes and
 behaviour of moto's own service models), and adds the test hook of ``hold``
 (``POST /localaws/hold-stack``). Call it once, before the server handles its
 first request. docs/local-aws.md lists every mapping and patch.

@@ -28,7 +28,7 @@ from moto.secretsmanager.models import secretsmanager_backends
 from moto.ssm.models import ssm_backends
 from moto.utilities.utils import get_partition
 
-from . import constraints
+from . import constraints, handler_permissions
 
 logger = logging.getLogger("localaws")
 
@@ -244,7 +244,9 @@ def _parse_resource_and_generate_name(logical_id: str, resource_json: dict[str, 
     Gap: moto's models take any property value and any name; AWS refuses values
     outside the type's registry schema, the service's own constraints, and names
     already taken (``constraints.check``). Runs once intrinsic functions and
-    dynamic references are resolved, as CloudFormation validates them.
+    dynamic references are resolved, as CloudFormation validates them. Then, as
+    the handler would, checks that the stack's role may perform the type's
+    handler actions (``handler_permissions``).
     """
     parsed = _original_parse_resource_and_generate_name(logical_id, resource_json, resources_map)
     operation = getattr(_operation, "value", None)
@@ -263,9 +265,28 @@ def _parse_resource_and_generate_name(logical_id: str, resource_json: dict[str, 
         previous=(getattr(resources_map, "localaws_resolved", None) or {}).get(logical_id),
     )
     constraints.check(target)
+    existing = resources_map._parsed_resources.get(logical_id) if operation == "update" else None
+    handler_permissions.check(target.resource_type, operation, target.account_id, target.region_name,
+                              handler_permissions.resource_arn(existing))
     resources_map.localaws_targets = getattr(resources_map, "localaws_targets", {})
     resources_map.localaws_targets[logical_id] = target
     return parsed
+
+
+_original_delete_resource = parsing.ResourceMap._delete_resource
+
+
+def _delete_resource(self: Any, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
+    """Check, as the delete handler would, that the stack's role may delete the
+    resource (``handler_permissions``); remember which resource failed, for a
+    resource-level DELETE_FAILED event."""
+    try:
+        handler_permissions.check(resource_json.get("Type", ""), "delete", self._account_id, self._region_name,
+                                  handler_permissions.resource_arn(parsed_resource))
+        _original_delete_resource(self, parsed_resource, resource_json)
+    except Exception as error:
+        _mark_failure(error, getattr(parsed_resource, "logical_resource_id", ""), resource_json)
+        raise
 
 
 def _error_text(error: BaseException) -> str:
@@ -522,6 +543,14 @@ def find_change_set(backend: Any, name_or_arn: str, stack_name: str | None = Non
     return found[-1]
 
 
+def require_role(backend: Any, role_arn: str) -> None:
+    """A RoleARN must name an existing IAM role, as CloudFormation checks."""
+    try:
+        iam_backends[backend.account_id][get_partition(backend.region_name)].get_role_by_arn(role_arn)
+    except Exception:
+        raise ValidationError(message=f"Role {role_arn} is invalid or cannot be assumed")
+
+
 def create_change_set(
     self: Any,
     stack_name: str,
@@ -549,10 +578,7 @@ def create_change_set(
     cfn_utils.validate_create_change_set(change_set_name)
     existing = next((s for s in self.stacks.values() if s.name == stack_name), None)
     if role_arn:
-        try:
-            iam_backends[self.account_id][get_partition(self.region_name)].get_role_by_arn(role_arn)
-        except Exception:
-            raise ValidationError(message=f"Role {role_arn} is invalid or cannot be assumed")
+        require_role(self, role_arn)
     if change_set_type == "UPDATE":
         if existing is None or existing.status == "REVIEW_IN_PROGRESS":
             raise ValidationError(stack_name)
@@ -650,6 +676,11 @@ def _add_failure_events(stack: Any, error: BaseException, status: str) -> None:
 
 
 def _execute_create(backend: Any, stack: Any, change_set: Any) -> None:
+    with handler_permissions.acting_as(change_set.role_arn):
+        _create_resources(backend, stack, change_set)
+
+
+def _create_resources(backend: Any, stack: Any, change_set: Any) -> None:
     stack.template = change_set.template
     stack._parse_template()
     stack.description = stack.template_dict.get("Description")
@@ -694,12 +725,13 @@ def _execute_update(backend: Any, stack: Any, change_set: Any) -> None:
     # Resources act with the change set's role during the update (moto set it after).
     stack.role_arn = change_set.role_arn or stack.role_arn
     try:
-        stack.update(
-            change_set.template,
-            role_arn=change_set.role_arn or stack.role_arn,
-            parameters=change_set.parameters,
-            tags=change_set.tags or None,
-        )
+        with handler_permissions.acting_as(stack.role_arn):
+            stack.update(
+                change_set.template,
+                role_arn=change_set.role_arn or stack.role_arn,
+                parameters=change_set.parameters,
+                tags=change_set.tags or None,
+            )
     except Exception as error:
         logger.warning("stack %s: update failed: %s", stack.name, _error_text(error))
         _add_failure_events(stack, error, "UPDATE_FAILED")
@@ -774,15 +806,54 @@ _original_delete_stack = cfn_models.CloudFormationBackend.delete_stack
 
 def delete_stack(self: Any, name_or_stack_id: str) -> None:
     """DeleteStack also deletes the stack's change sets (moto kept them), and is
-    refused while the stack is being updated or rolled back."""
+    refused while the stack is being updated or rolled back. Resources are deleted
+    with the stack's role.
+
+    Gap: a resource that could not be deleted failed the DeleteStack call, and the
+    stack was gone anyway. As in CloudFormation, the call succeeds and the stack
+    stays, DELETE_FAILED, with a DELETE_FAILED event of the resource; what was
+    deleted is gone, and DeleteStack can be retried.
+    """
     stacks = [s for s in self.stacks.values() if name_or_stack_id in (s.name, s.stack_id)]
     for stack in stacks:
         refuse_delete_while_busy(stack)
     ids = {s.stack_id for s in stacks}
-    _original_delete_stack(self, name_or_stack_id)
+    for stack in stacks:
+        try:
+            with handler_permissions.acting_as(stack.role_arn):
+                _original_delete_stack(self, stack.stack_id)
+        except Exception as error:
+            logger.warning("stack %s: delete failed: %s", stack.name, _error_text(error))
+            self.stacks[stack.stack_id] = stack  # moto took it out before deleting its resources
+            _add_failure_events(stack, error, "DELETE_FAILED")
+            logical_id = getattr(error, "localaws_logical_id", None)
+            reason = f"The following resource(s) failed to delete: [{logical_id}]. " if logical_id else _error_text(error)
+            stack._add_stack_event("DELETE_FAILED", resource_status_reason=reason)
+            stack.status = "DELETE_FAILED"
     for arn, change_set in list(self.change_sets.items()):
         if change_set.stack_id in ids:
             del self.change_sets[arn]
+
+
+_original_create_stack = cfn_models.CloudFormationBackend.create_stack
+_original_update_stack = cfn_models.CloudFormationBackend.update_stack
+
+
+def create_stack(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """CreateStack creates the resources with its RoleARN (``handler_permissions``)."""
+    with handler_permissions.acting_as(kwargs.get("role_arn")):
+        return _original_create_stack(self, *args, **kwargs)
+
+
+def update_stack(self: Any, name: str, template: str, role_arn: str | None, parameters: Any, tags: Any) -> Any:
+    """UpdateStack acts with its RoleARN, else the role the stack remembers.
+
+    Gap: moto forgot the stack's role when an update named none (CloudFormation
+    keeps using it).
+    """
+    role_arn = role_arn or self.get_stack(name).role_arn
+    with handler_permissions.acting_as(role_arn):
+        return _original_update_stack(self, name, template, role_arn, parameters, tags)
 
 
 # --------------------------------------------------------------------------- responses
@@ -806,6 +877,23 @@ def _delete_change_set_response(self: Any) -> Any:
     change_set = find_change_set(backend, self._get_param("ChangeSetName"), self._get_param("StackName"))
     backend.change_sets.pop(change_set.change_set_id, None)
     return EmptyResult()
+
+
+_original_delete_stack_response = cfn_responses.CloudFormationResponse.delete_stack
+
+
+def _delete_stack_response(self: Any) -> Any:
+    """DeleteStack's RoleARN (moto ignored it) becomes the stack's role, which
+    deletes the resources; without one, the stack's role does, as in CloudFormation."""
+    role_arn = self._get_param("RoleARN")
+    if role_arn:
+        backend = self.cloudformation_backend
+        require_role(backend, role_arn)
+        name = self._get_param("StackName")
+        for stack in backend.stacks.values():
+            if name in (stack.name, stack.stack_id):
+                stack.role_arn = role_arn
+    return _original_delete_stack_response(self)
 
 
 def _refuse_busy_update(method: Any) -> Any:
@@ -842,10 +930,14 @@ def install() -> None:
     backend.create_change_set = create_change_set
     backend.execute_change_set = execute_change_set
     backend.delete_stack = delete_stack
+    backend.create_stack = create_stack
+    backend.update_stack = update_stack
+    parsing.ResourceMap._delete_resource = _delete_resource
     response = cfn_responses.CloudFormationResponse
     response.create_change_set = _create_change_set_response
     response.describe_change_set = _describe_change_set_response
     response.delete_change_set = _delete_change_set_response
+    response.delete_stack = _delete_stack_response
     response.list_change_sets = _list_change_sets_response
     response.create_stack = _limit_template_body(response.create_stack)
     response.update_stack = _limit_template_body(_refuse_busy_update(response.update_stack))
