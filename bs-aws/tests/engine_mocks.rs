@@ -55,6 +55,7 @@ fn artifact() -> StackArtifact {
         capabilities: vec!["CAPABILITY_NAMED_IAM".into()],
         parameters: BTreeMap::new(),
         requires: Vec::new(),
+        without_role: false,
         template_bytes: 0,
         resource_count: 1,
         template: Some(serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})),

@@ -37,6 +37,11 @@ pub struct StackArtifact {
     /// a deploy tool checks it before its first change.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<Prerequisite>,
+    /// Deployed with the caller's own credentials, never through a
+    /// CloudFormation role (`--role-arn`): the bootstrap stack, which holds that
+    /// role and the pipeline's roles.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_role: bool,
     /// Bytes of the minified template, as CloudFormation will measure it.
     #[serde(default)]
     pub template_bytes: usize,
@@ -69,6 +74,14 @@ pub enum DeployParameter {
 pub enum Prerequisite {
     /// The ECR repository the stages pull from, in the stack's account and region.
     EcrRepository { name: String },
+    /// Stack `stack` exists and its output `output` is `value`: the bootstrap
+    /// stack, in the version these templates were made with (its digest). Met
+    /// too when `stack` is deployed earlier in the same run.
+    StackOutput {
+        stack: String,
+        output: String,
+        value: String,
+    },
 }
 
 impl Assembly {
@@ -143,6 +156,7 @@ mod tests {
                         },
                     ),
                 ]),
+                without_role: false,
                 requires: vec![Prerequisite::EcrRepository {
                     name: "team/backstage".into(),
                 }],

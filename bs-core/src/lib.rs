@@ -5,6 +5,7 @@
 
 pub mod assembly;
 pub mod config;
+pub mod digest;
 pub mod exit;
 pub mod names;
 pub mod yaml;

@@ -11,9 +11,35 @@ pub const LONGEST_STACK_ROLE_SUFFIX: &str = "-pipeline-deploy";
 /// The suffix of the per-stage task execution role, after `-<stage>`.
 pub const STAGE_ROLE_SUFFIX: &str = "-exec";
 
-/// The infrastructure pipeline stack: deployed first, updates itself.
+/// The infrastructure pipeline stack: updates itself, then deploys the
+/// backstage stack.
 pub fn pipeline_stack(stack: &str) -> String {
     format!("{stack}-pipeline")
+}
+
+/// The bootstrap stack: what no pipeline may change. The roles of the
+/// infrastructure pipeline and CloudFormation's role, the permissions boundary
+/// of every role the other stacks create, and the pipeline's artifact bucket.
+/// Deployed first, by bs-bootstrap (a person with administrator credentials),
+/// never by the pipeline.
+pub fn bootstrap_stack(stack: &str) -> String {
+    format!("{stack}-bootstrap")
+}
+
+/// The managed policy every role the pipeline and backstage stacks create
+/// carries as its permissions boundary.
+pub fn boundary_policy(stack: &str) -> String {
+    format!("{stack}-boundary")
+}
+
+/// The bootstrap stack's output the other stacks require (the digest of the
+/// bootstrap stack they were synthesized with).
+pub const BOOTSTRAP_DIGEST_OUTPUT: &str = "Digest";
+
+/// The export of the bootstrap stack naming the infrastructure pipeline's
+/// artifact bucket.
+pub fn artifact_bucket_export(stack: &str) -> String {
+    format!("{stack}-bootstrap-ArtifactBucket")
 }
 
 /// Role names, all prefixed with the base stack name.
@@ -78,6 +104,12 @@ pub fn infra_pipeline(stack: &str) -> String {
 /// Log group of a stage's containers.
 pub fn container_log_group(stack: &str, stage: &str) -> String {
     format!("/bs/{stack}/{stage}")
+}
+
+/// The VPC's flow log group: under `/bs/<stack>/` like the stages' (the
+/// CloudFormation role may manage log groups there only), never equal to one.
+pub fn flow_log_group(stack: &str) -> String {
+    format!("/bs/{stack}/network/flow-logs")
 }
 
 /// The image repository every stage pulls from and the app build pushes to:

@@ -52,6 +52,7 @@ fn tag_style(resource_type: &str) -> TagStyle {
         | "AWS::EC2::SecurityGroupEgress"
         | "AWS::S3::BucketPolicy"
         | "AWS::SNS::TopicPolicy"
+        | "AWS::IAM::ManagedPolicy"
         | "AWS::ElasticLoadBalancingV2::Listener"
         | "AWS::SecretsManager::SecretTargetAttachment"
         | "AWS::Route53::RecordSet" => TagStyle::None,
@@ -141,6 +142,23 @@ impl Template {
         self.outputs.insert(
             id.to_string(),
             json!({"Description": description, "Value": value}),
+        );
+    }
+
+    /// Sets `property` to `value` on every resource of `resource_type`.
+    pub fn set_on_each(&mut self, resource_type: &str, property: &str, value: &Value) {
+        for body in self.resources.values_mut() {
+            if body["Type"] == resource_type {
+                body["Properties"][property] = value.clone();
+            }
+        }
+    }
+
+    /// An output other stacks import by `export`.
+    pub fn export(&mut self, id: &str, description: &str, value: Value, export: &str) {
+        self.outputs.insert(
+            id.to_string(),
+            json!({"Description": description, "Value": value, "Export": {"Name": export}}),
         );
     }
 
@@ -244,6 +262,11 @@ pub fn sub(text: &str) -> Value {
 
 pub fn join(parts: Vec<Value>) -> Value {
     json!({ "Fn::Join": ["", parts] })
+}
+
+/// `Fn::ImportValue` of another stack's export.
+pub fn import(export: &str) -> Value {
+    json!({ "Fn::ImportValue": export })
 }
 
 pub fn if_(condition: &str, then: Value, otherwise: Value) -> Value {

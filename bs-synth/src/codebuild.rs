@@ -1,7 +1,7 @@
 //! CodeBuild projects run by a pipeline: the project, its log group (with
 //! retention) and the service role they share the rules of.
 
-use crate::cfn::{allow, assume_role_by, get_att, r, sub, Template};
+use crate::cfn::{allow, arn, assume_role_by, get_att, r, sub, Template};
 use serde_json::{json, Value};
 
 /// The image every project runs on: Ubuntu with Docker, Python and the AWS CLI.
@@ -41,28 +41,22 @@ pub fn env(name: &str, value: Value) -> Value {
     json!({"Name": name, "Value": value, "Type": "PLAINTEXT"})
 }
 
+/// The project with its role, in one template.
 pub fn add(t: &mut Template, p: Project) {
-    let logs_id = format!("{}Logs", p.id);
-    let role = role_id(p.id);
-    t.resource(
-        &logs_id,
-        "AWS::Logs::LogGroup",
-        json!({
-            "LogGroupName": format!("/aws/codebuild/{}", p.name),
-            "RetentionInDays": LOG_RETENTION_DAYS
-        }),
-    )
-    .accept_checkov(&[(
-        "CKV_AWS_158",
-        "Build logs are encrypted at rest by CloudWatch Logs; a customer-managed key adds cost and key administration for no gain here.",
-    )]);
+    add_role(t, &p);
+    let role = get_att(&role_id(p.id), "Arn");
+    add_project(t, p, role);
+}
+
+/// The project's service role: writing its own build logs, and `statements`.
+pub fn add_role(t: &mut Template, p: &Project) {
     let mut statements = vec![allow(
         &["logs:CreateLogStream", "logs:PutLogEvents"],
-        vec![get_att(&logs_id, "Arn")],
+        vec![arn("logs", &format!("log-group:{}:*", log_group(&p.name)))],
     )];
-    statements.extend(p.statements);
+    statements.extend(p.statements.iter().cloned());
     t.resource(
-        &role,
+        &role_id(p.id),
         "AWS::IAM::Role",
         json!({
             "RoleName": p.role_name,
@@ -71,10 +65,32 @@ pub fn add(t: &mut Template, p: Project) {
             "Policies": [crate::cfn::policy("build", statements)]
         }),
     );
+}
+
+/// The project's log group.
+pub fn log_group(project: &str) -> String {
+    format!("/aws/codebuild/{project}")
+}
+
+/// The project and its log group, running as `role` (an ARN).
+pub fn add_project(t: &mut Template, p: Project, role: Value) {
+    let logs_id = format!("{}Logs", p.id);
+    t.resource(
+        &logs_id,
+        "AWS::Logs::LogGroup",
+        json!({
+            "LogGroupName": log_group(&p.name),
+            "RetentionInDays": LOG_RETENTION_DAYS
+        }),
+    )
+    .accept_checkov(&[(
+        "CKV_AWS_158",
+        "Build logs are encrypted at rest by CloudWatch Logs; a customer-managed key adds cost and key administration for no gain here.",
+    )]);
     let mut props = json!({
         "Name": p.name,
         "Description": p.description,
-        "ServiceRole": get_att(&role, "Arn"),
+        "ServiceRole": role,
         "Source": {"Type": "CODEPIPELINE", "BuildSpec": p.buildspec},
         "Artifacts": {"Type": "CODEPIPELINE"},
         "Environment": {

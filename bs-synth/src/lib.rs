@@ -5,10 +5,12 @@
 
 mod artifact_bucket;
 pub mod backstage_stack;
+pub mod bootstrap_stack;
 mod buildspecs;
 pub mod cfn;
 pub mod cli;
 mod codebuild;
+pub mod iam;
 pub mod limits;
 mod notifications;
 pub mod out_dir;

@@ -1,8 +1,9 @@
-//! From a validated config to the assembly: both stacks, in deploy order.
+//! From a validated config to the assembly: the three stacks, in deploy order.
 
-use crate::{backstage_stack, limits, pipeline_stack};
+use crate::{backstage_stack, bootstrap_stack, limits, pipeline_stack};
 use bs_core::assembly::{Assembly, Prerequisite, StackArtifact, VERSION};
 use bs_core::config::Config;
+use bs_core::names;
 use std::collections::BTreeMap;
 
 pub const GENERATOR: &str = concat!("bs-synth ", env!("CARGO_PKG_VERSION"));
@@ -20,12 +21,11 @@ pub fn stack_tags(c: &Config) -> Vec<(String, String)> {
 fn artifact(
     c: &Config,
     name: String,
-    template: crate::cfn::Template,
+    template: serde_json::Value,
     parameters: BTreeMap<String, bs_core::assembly::DeployParameter>,
     requires: Vec<Prerequisite>,
 ) -> StackArtifact {
-    let resource_count = template.resource_count();
-    let template = crate::cfn::canonical(template.into_json());
+    let resource_count = template["Resources"].as_object().map_or(0, |r| r.len());
     let template_bytes = template.to_string().len();
     StackArtifact {
         name,
@@ -35,6 +35,7 @@ fn artifact(
         capabilities: CAPABILITIES.iter().map(|s| s.to_string()).collect(),
         parameters,
         requires,
+        without_role: false,
         template_bytes,
         resource_count,
         template: Some(template),
@@ -42,26 +43,50 @@ fn artifact(
     }
 }
 
-/// Both stacks: `<TAG_STACK_NAME>-pipeline` first, then `<TAG_STACK_NAME>`.
+/// The three stacks, in deploy order: `<TAG_STACK_NAME>-bootstrap` (roles,
+/// boundary, artifact bucket: deployed with the caller's credentials),
+/// `<TAG_STACK_NAME>-pipeline`, then `<TAG_STACK_NAME>`. The last two require
+/// the bootstrap stack as made from the same config (its digest).
 pub fn assembly(c: &Config) -> Assembly {
-    let pipeline = artifact(
+    let pipeline_template = crate::cfn::canonical(pipeline_stack::template(c).into_json());
+    let backstage_template = crate::cfn::canonical(backstage_stack::template(c).into_json());
+    let bootstrap_template = bootstrap_stack::template(c, &pipeline_template, &backstage_template);
+    let bootstrap_name = names::bootstrap_stack(&c.stack_name);
+    let made_with = Prerequisite::StackOutput {
+        stack: bootstrap_name.clone(),
+        output: names::BOOTSTRAP_DIGEST_OUTPUT.to_string(),
+        value: bootstrap_stack::carried_digest(&bootstrap_template)
+            .unwrap_or_default()
+            .to_string(),
+    };
+    let mut bootstrap = artifact(
         c,
-        c.pipeline_stack_name(),
-        pipeline_stack::template(c),
+        bootstrap_name,
+        bootstrap_template,
         BTreeMap::new(),
         Vec::new(),
     );
+    bootstrap.without_role = true;
+    let pipeline = artifact(
+        c,
+        c.pipeline_stack_name(),
+        pipeline_template,
+        BTreeMap::new(),
+        vec![made_with.clone()],
+    );
+    let mut requires = vec![made_with];
+    requires.extend(backstage_stack::prerequisites(c));
     let backstage = artifact(
         c,
         c.stack_name.clone(),
-        backstage_stack::template(c),
+        backstage_template,
         backstage_stack::deploy_parameters(c),
-        backstage_stack::prerequisites(c),
+        requires,
     );
     Assembly {
         version: VERSION,
         generator: Some(GENERATOR.to_string()),
-        stacks: vec![pipeline, backstage],
+        stacks: vec![bootstrap, pipeline, backstage],
     }
 }
 

@@ -37,7 +37,10 @@ fn prints_the_assembly_and_nothing_else() {
     );
     let a = Assembly::from_json(std::str::from_utf8(&out.stdout).unwrap()).unwrap();
     assert_eq!(a.version, 1);
-    assert_eq!(a.stack_names(), ["backstage-pipeline", "backstage"]);
+    assert_eq!(
+        a.stack_names(),
+        ["backstage-bootstrap", "backstage-pipeline", "backstage"]
+    );
     assert!(a.generator.unwrap().starts_with("bs-synth "));
     // One document, one line, compact.
     assert_eq!(out.stdout.iter().filter(|b| **b == b'\n').count(), 1);
@@ -200,7 +203,10 @@ fn out_writes_templates_and_a_manifest() {
     let manifest =
         Assembly::from_json(&std::fs::read_to_string(out_dir.join(MANIFEST_FILE)).unwrap())
             .unwrap();
-    assert_eq!(manifest.stack_names(), ["backstage-pipeline", "backstage"]);
+    assert_eq!(
+        manifest.stack_names(),
+        ["backstage-bootstrap", "backstage-pipeline", "backstage"]
+    );
     for (m, s) in manifest.stacks.iter().zip(&stdout_assembly.stacks) {
         assert!(m.template.is_none());
         let file = m.template_file.as_deref().unwrap();
@@ -216,7 +222,7 @@ fn out_writes_templates_and_a_manifest() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into())
         .collect();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
 }
 
 #[test]

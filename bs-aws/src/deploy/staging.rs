@@ -16,20 +16,7 @@ use bs_core::names;
 /// CloudFormation takes template bodies up to this size inline.
 pub const INLINE_LIMIT: usize = 51_200;
 
-/// FNV-1a, 64 bits: a stable content hash for object keys and change set names.
-pub fn fnv64(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for b in *part {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        // Separate the parts: ("ab", "c") and ("a", "bc") differ.
-        h ^= 0xff;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
+pub use bs_core::digest::fnv64;
 
 fn build_err(e: impl std::fmt::Display) -> Error {
     Error::Aws(format!("building an S3 request: {e}"))
@@ -189,16 +176,4 @@ pub async fn upload(
         format!("https://{bucket}.s3.{}.{suffix}/{key}", clients.region),
         created,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fnv_is_stable_and_separates_parts() {
-        assert_eq!(fnv64(&[b"abc"]), fnv64(&[b"abc"]));
-        assert_ne!(fnv64(&[b"ab", b"c"]), fnv64(&[b"a", b"bc"]));
-        assert_ne!(fnv64(&[b"abc"]), fnv64(&[b"abd"]));
-    }
 }

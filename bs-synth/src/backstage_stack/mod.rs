@@ -44,6 +44,14 @@ pub fn template(c: &Config) -> Template {
         dns::add(&mut t, stage);
     }
     app_pipeline::add(&mut t, c);
+    // Whatever role this stack makes, it can do no more than the boundary
+    // allows (the bootstrap stack's policy, which CloudFormation's role cannot
+    // change or remove).
+    t.set_on_each(
+        "AWS::IAM::Role",
+        "PermissionsBoundary",
+        &crate::iam::cloudformation_role::boundary_arn(c),
+    );
     t
 }
 

@@ -100,7 +100,10 @@ pub fn add(t: &mut Template, c: &Config) {
     t.resource(
         "FlowLogGroup",
         "AWS::Logs::LogGroup",
-        json!({"RetentionInDays": FLOW_LOG_RETENTION_DAYS}),
+        json!({
+            "LogGroupName": names::flow_log_group(&c.stack_name),
+            "RetentionInDays": FLOW_LOG_RETENTION_DAYS
+        }),
     )
     .accept_checkov(&[("CKV_AWS_158", "Flow logs are encrypted at rest by CloudWatch Logs; a customer-managed key adds key administration for no gain here.")]);
     t.resource(

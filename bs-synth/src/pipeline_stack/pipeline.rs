@@ -1,17 +1,30 @@
-//! The infrastructure pipeline, its CodeBuild projects and roles.
+//! The infrastructure pipeline and its CodeBuild projects. Their roles are
+//! the bootstrap stack's (`bootstrap_stack/pipeline_roles.rs`): this stack, which
+//! the pipeline deploys itself, refers to them by name and cannot change them.
 
-use super::{cloudformation_role, ARTIFACT_BUCKET};
-use crate::cfn::{allow, allow_with, arn, assume_role_by, get_att, r, sub, Template};
+use crate::cfn::{allow, allow_with, arn, global_arn, import, join, r, sub, Template};
 use crate::codebuild::{self, bucket_objects, env, Project};
 use crate::{buildspecs, notifications};
 use bs_core::config::Config;
 use bs_core::names;
 use serde_json::{json, Value};
 
-const SYNTH: &str = "Synth";
-const DEPLOY: &str = "Deploy";
+pub const SYNTH: &str = "Synth";
+pub const DEPLOY: &str = "Deploy";
 const PIPELINE: &str = "Pipeline";
-const PIPELINE_ROLE: &str = "PipelineRole";
+
+/// The bootstrap stack's artifact bucket (its logical id there).
+pub const ARTIFACT_BUCKET: &str = "ArtifactBucket";
+
+/// The artifact bucket's name, imported from the bootstrap stack.
+fn artifact_bucket(c: &Config) -> Value {
+    import(&names::artifact_bucket_export(&c.stack_name))
+}
+
+/// A role of the bootstrap stack, by name.
+fn role_arn(name: &str) -> Value {
+    global_arn("iam", true, &format!("role/{name}"))
+}
 
 /// The stacks the deploy project may change.
 fn stack_arns(c: &Config) -> Vec<Value> {
@@ -21,80 +34,88 @@ fn stack_arns(c: &Config) -> Vec<Value> {
         .collect()
 }
 
+/// The Synth project. Its role's `statements` are the bootstrap stack's (they
+/// name the bucket by logical id there); the rest is this stack's.
+pub fn synth_project(c: &Config) -> Project<'static> {
+    let stack = &c.stack_name;
+    Project {
+        id: SYNTH,
+        name: format!("{stack}-pipeline-synth"),
+        role_name: names::roles::synth(stack),
+        description: "Synthesizes the stacks' templates from the config (infra-buildspec.yml)",
+        buildspec: "infra-buildspec.yml",
+        compute: "BUILD_GENERAL1_MEDIUM",
+        privileged: false,
+        environment: vec![env("BS_CONFIG", json!("configs/env-config.yaml"))],
+        cache: Some(join(vec![artifact_bucket(c), json!("/build-cache/synth")])),
+        statements: vec![bucket_objects(ARTIFACT_BUCKET, true)],
+        timeout_minutes: 60,
+    }
+}
+
+/// The Deploy project (both deploy stages run it), as [`synth_project`].
+pub fn deploy_project(c: &Config) -> Project<'static> {
+    let stack = &c.stack_name;
+    let cfn_role = role_arn(&names::roles::cloudformation(stack));
+    Project {
+        id: DEPLOY,
+        name: format!("{stack}-pipeline-deploy"),
+        role_name: names::roles::deploy(stack),
+        description: "Deploys one synthesized stack with bs-deploy",
+        buildspec: buildspecs::DEPLOY,
+        compute: "BUILD_GENERAL1_SMALL",
+        privileged: false,
+        environment: vec![
+            env("CFN_ROLE_ARN", cfn_role.clone()),
+            env("STACK_NAME", json!(stack)),
+        ],
+        cache: None,
+        statements: vec![
+            bucket_objects(ARTIFACT_BUCKET, false),
+            allow(
+                &[
+                    "cloudformation:CreateChangeSet",
+                    "cloudformation:DeleteChangeSet",
+                    "cloudformation:DescribeChangeSet",
+                    "cloudformation:ExecuteChangeSet",
+                    "cloudformation:DescribeStacks",
+                    "cloudformation:DescribeStackEvents",
+                ],
+                stack_arns(c),
+            ),
+            // bs-deploy checks that the bootstrap stack is the one these
+            // templates were made with.
+            allow(
+                &["cloudformation:DescribeStacks"],
+                vec![arn(
+                    "cloudformation",
+                    &format!("stack/{}/*", names::bootstrap_stack(stack)),
+                )],
+            ),
+            // bs-deploy resolves hosted zone ids by domain.
+            allow(&["route53:ListHostedZonesByName"], vec![json!("*")]),
+            // bs-deploy checks the stack's prerequisites before its first change.
+            allow(
+                &["ecr:DescribeRepositories"],
+                vec![crate::repository::repository_arn(c)],
+            ),
+            allow_with(
+                &["iam:PassRole"],
+                vec![cfn_role],
+                json!({"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}),
+            ),
+            staging_bucket_access(),
+        ],
+        timeout_minutes: 120,
+    }
+}
+
 pub fn add(t: &mut Template, c: &Config) {
     let stack = &c.stack_name;
-    codebuild::add(
-        t,
-        Project {
-            id: SYNTH,
-            name: format!("{stack}-pipeline-synth"),
-            role_name: names::roles::synth(stack),
-            description: "Synthesizes the stacks' templates from the config (infra-buildspec.yml)",
-            buildspec: "infra-buildspec.yml",
-            compute: "BUILD_GENERAL1_MEDIUM",
-            privileged: false,
-            environment: vec![env("BS_CONFIG", json!("configs/env-config.yaml"))],
-            cache: Some(sub(&format!("${{{ARTIFACT_BUCKET}}}/build-cache/synth"))),
-            statements: vec![bucket_objects(ARTIFACT_BUCKET, true)],
-            timeout_minutes: 60,
-        },
-    );
-    codebuild::add(
-        t,
-        Project {
-            id: DEPLOY,
-            name: format!("{stack}-pipeline-deploy"),
-            role_name: names::roles::deploy(stack),
-            description: "Deploys one synthesized stack with bs-deploy",
-            buildspec: buildspecs::DEPLOY,
-            compute: "BUILD_GENERAL1_SMALL",
-            privileged: false,
-            environment: vec![
-                env("CFN_ROLE_ARN", get_att(cloudformation_role::ID, "Arn")),
-                env("STACK_NAME", json!(stack)),
-            ],
-            cache: None,
-            statements: vec![
-                bucket_objects(ARTIFACT_BUCKET, false),
-                allow(
-                    &[
-                        "cloudformation:CreateChangeSet",
-                        "cloudformation:DeleteChangeSet",
-                        "cloudformation:DescribeChangeSet",
-                        "cloudformation:ExecuteChangeSet",
-                        "cloudformation:ListChangeSets",
-                        "cloudformation:DeleteStack",
-                        "cloudformation:DescribeStacks",
-                        "cloudformation:DescribeStackEvents",
-                        "cloudformation:DescribeStackResources",
-                        "cloudformation:GetTemplate",
-                    ],
-                    stack_arns(c),
-                ),
-                allow(
-                    &[
-                        "cloudformation:GetTemplateSummary",
-                        "cloudformation:ValidateTemplate",
-                        "route53:ListHostedZonesByName",
-                    ],
-                    vec![json!("*")],
-                ),
-                // bs-deploy checks the stack's prerequisites before its first change.
-                allow(
-                    &["ecr:DescribeRepositories"],
-                    vec![crate::repository::repository_arn(c)],
-                ),
-                allow_with(
-                    &["iam:PassRole"],
-                    vec![get_att(cloudformation_role::ID, "Arn")],
-                    json!({"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}),
-                ),
-                staging_bucket_access(),
-            ],
-            timeout_minutes: 120,
-        },
-    );
-    pipeline_role(t, c);
+    for project in [synth_project(c), deploy_project(c)] {
+        let role = role_arn(&project.role_name);
+        codebuild::add_project(t, project, role);
+    }
     pipeline(t, c);
     if let Some(target) = &c.notify_arn {
         notifications::add_rule(
@@ -107,16 +128,6 @@ pub fn add(t: &mut Template, c: &Config) {
         );
     }
     t.output("PipelineName", "The infrastructure pipeline", r(PIPELINE));
-    t.output(
-        "CloudFormationRoleArn",
-        "The role CloudFormation assumes to deploy the stacks (bs-deploy --role-arn)",
-        get_att(cloudformation_role::ID, "Arn"),
-    );
-    t.output(
-        "ArtifactBucketName",
-        "The pipeline's artifact bucket",
-        r(ARTIFACT_BUCKET),
-    );
 }
 
 /// bs-deploy stages templates over the inline limit in a bucket named from the
@@ -141,12 +152,13 @@ fn staging_bucket_access() -> Value {
     )
 }
 
-fn pipeline_role(t: &mut Template, c: &Config) {
-    let projects = vec![
-        get_att(&codebuild::project_id(SYNTH), "Arn"),
-        get_att(&codebuild::project_id(DEPLOY), "Arn"),
-    ];
-    let statements = vec![
+/// The pipeline role's statements (the role is the bootstrap stack's).
+pub fn pipeline_role_statements(c: &Config) -> Vec<Value> {
+    let projects = [synth_project(c), deploy_project(c)]
+        .iter()
+        .map(|p| arn("codebuild", &format!("project/{}", p.name)))
+        .collect();
+    vec![
         bucket_objects(ARTIFACT_BUCKET, true),
         allow(
             &[
@@ -163,17 +175,7 @@ fn pipeline_role(t: &mut Template, c: &Config) {
             ],
             vec![json!(c.connection_arn)],
         ),
-    ];
-    t.resource(
-        PIPELINE_ROLE,
-        "AWS::IAM::Role",
-        json!({
-            "RoleName": names::roles::pipeline(&c.stack_name),
-            "Description": "CodePipeline: the infrastructure pipeline",
-            "AssumeRolePolicyDocument": assume_role_by("codepipeline.amazonaws.com"),
-            "Policies": [crate::cfn::policy("pipeline", statements)]
-        }),
-    );
+    ]
 }
 
 fn codebuild_action(
@@ -244,8 +246,8 @@ fn pipeline(t: &mut Template, c: &Config) {
             "PipelineType": "V2",
             "ExecutionMode": "SUPERSEDED",
             "RestartExecutionOnUpdate": true,
-            "RoleArn": get_att(PIPELINE_ROLE, "Arn"),
-            "ArtifactStore": {"Type": "S3", "Location": r(ARTIFACT_BUCKET)},
+            "RoleArn": role_arn(&names::roles::pipeline(&c.stack_name)),
+            "ArtifactStore": {"Type": "S3", "Location": artifact_bucket(c)},
             "Stages": stages
         }),
     );
