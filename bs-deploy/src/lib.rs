@@ -158,11 +158,12 @@ async fn deploy_all(
     // The read-only part of every deploy first: an unresolvable parameter
     // stops the run before the first stack changes.
     let mut preflights = Vec::new();
-    for t in &plan.targets {
+    for (n, t) in plan.targets.iter().enumerate() {
         let c = &clients[&t.region.clone().unwrap_or_default()].0;
+        let earlier: Vec<&str> = plan.targets[..n].iter().map(|t| t.name.as_str()).collect();
         preflights.push(match (plan.mode, &plan.loaded, t.index) {
             (Mode::Deploy | Mode::Preview, Some(l), Some(i)) => {
-                Some(deploy::preflight(c, &l.assembly.stacks[i], opts, ui).await?)
+                Some(deploy::preflight(c, &l.assembly.stacks[i], &earlier, opts, ui).await?)
             }
             _ => None,
         });
@@ -171,16 +172,22 @@ async fn deploy_all(
         let c = &clients[&t.region.clone().unwrap_or_default()].0;
         let outcome = match (plan.mode, &plan.loaded, t.index, pre) {
             (Mode::Deploy | Mode::Preview, Some(l), Some(i), Some(pre)) => {
-                deploy::deploy(
-                    c,
-                    &l.assembly.stacks[i],
-                    &l.bodies[i],
-                    pre,
-                    opts,
-                    ui,
-                    interrupt,
-                )
-                .await?
+                let artifact = &l.assembly.stacks[i];
+                let own;
+                let opts = if artifact.without_role && opts.role_arn.is_some() {
+                    ui.message(&progress::Message::Step {
+                        stack: artifact.name.clone(),
+                        text: "deployed with your credentials, not --role-arn: it holds the CloudFormation role".into(),
+                    });
+                    own = deploy::Options {
+                        role_arn: None,
+                        ..opts.clone()
+                    };
+                    &own
+                } else {
+                    opts
+                };
+                deploy::deploy(c, artifact, &l.bodies[i], pre, opts, ui, interrupt).await?
             }
             (Mode::Deploy | Mode::Preview, _, _, _) => continue,
             (Mode::Execute, _, _, _) => {

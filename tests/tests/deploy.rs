@@ -95,12 +95,13 @@ fn first_deploy_of_both_real_stacks_then_a_redeploy_changes_nothing() {
     assert_eq!(
         statuses(&out),
         [
+            pair("backstage-bootstrap", "CREATE_COMPLETE"),
             pair("backstage-pipeline", "CREATE_COMPLETE"),
             pair("backstage", "CREATE_COMPLETE")
         ]
     );
     let stacks = report(&out);
-    let backstage = &stacks[1];
+    let backstage = &stacks[2];
     assert_eq!(backstage["action"], "create");
     assert!(
         backstage["changes"]["add"].as_u64().unwrap() > 50,
@@ -135,6 +136,7 @@ fn first_deploy_of_both_real_stacks_then_a_redeploy_changes_nothing() {
     assert_eq!(
         statuses(&again),
         [
+            pair("backstage-bootstrap", "NO_CHANGES"),
             pair("backstage-pipeline", "NO_CHANGES"),
             pair("backstage", "NO_CHANGES")
         ]
@@ -176,11 +178,12 @@ fn a_config_change_is_an_update_that_keeps_the_image_a_stage_runs() {
     assert_eq!(
         statuses(&out),
         [
+            pair("backstage-bootstrap", "NO_CHANGES"),
             pair("backstage-pipeline", "NO_CHANGES"),
             pair("backstage", "UPDATE_COMPLETE")
         ]
     );
-    assert_eq!(report(&out)[1]["action"], "update");
+    assert_eq!(report(&out)[2]["action"], "update");
     // The infrastructure update did not touch what prod runs.
     assert_eq!(aws.stack_parameter("backstage", "ImageProd"), image);
 }
@@ -265,7 +268,8 @@ fn destroy_deletes_in_reverse_order_and_reports_what_was_kept() {
         statuses(&out),
         [
             pair("backstage", "DELETE_COMPLETE"),
-            pair("backstage-pipeline", "DELETE_COMPLETE")
+            pair("backstage-pipeline", "DELETE_COMPLETE"),
+            pair("backstage-bootstrap", "DELETE_COMPLETE")
         ]
     );
     let kept: Vec<(String, String)> = report(&out)[0]["retained"]
@@ -297,7 +301,8 @@ fn destroy_deletes_in_reverse_order_and_reports_what_was_kept() {
         statuses(&again),
         [
             pair("backstage", "ABSENT"),
-            pair("backstage-pipeline", "ABSENT")
+            pair("backstage-pipeline", "ABSENT"),
+            pair("backstage-bootstrap", "ABSENT")
         ]
     );
 
@@ -310,6 +315,7 @@ fn destroy_deletes_in_reverse_order_and_reports_what_was_kept() {
     assert_eq!(
         statuses(&redeploy),
         [
+            pair("backstage-bootstrap", "CREATE_COMPLETE"),
             pair("backstage-pipeline", "CREATE_COMPLETE"),
             pair("backstage", "CREATE_COMPLETE")
         ]
@@ -391,10 +397,10 @@ fn a_template_over_the_inline_limit_goes_through_the_staging_bucket() {
     let config = repo_root().join("tests/configs/five-stages.yaml");
     let assembly = synth(&config);
     let parsed: Value = serde_json::from_slice(&assembly).unwrap();
-    assert!(parsed["stacks"][1]["template_bytes"].as_u64().unwrap() > 51_200);
+    assert!(parsed["stacks"][2]["template_bytes"].as_u64().unwrap() > 51_200);
     let out = deploy(&aws, &assembly, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let entry = &report(&out)[1];
+    let entry = &report(&out)[2];
     assert_eq!(entry["status"], "CREATE_COMPLETE");
     let url = entry["template_url"].as_str().unwrap();
     assert!(
@@ -448,6 +454,8 @@ fn deploys_from_an_out_directory() {
     let mut cmd = aws.command(bin("bs-deploy"));
     cmd.arg("--assembly").arg(dir.path()).args([
         "--stack",
+        "backstage-bootstrap",
+        "--stack",
         "backstage-pipeline",
         "--poll-interval",
         "0.1",
@@ -458,7 +466,10 @@ fn deploys_from_an_out_directory() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         statuses(&out),
-        [pair("backstage-pipeline", "CREATE_COMPLETE")]
+        [
+            pair("backstage-bootstrap", "CREATE_COMPLETE"),
+            pair("backstage-pipeline", "CREATE_COMPLETE")
+        ]
     );
     // Lines, not JSON, on stderr.
     assert!(
@@ -476,9 +487,18 @@ fn follow_reports_a_settled_stack_without_changing_it() {
     aws.hosted_zone("example.com");
     aws.repository("backstage");
     assert_eq!(
-        deploy(&aws, &synth(&example()), &["--stack", "backstage-pipeline"])
-            .status
-            .code(),
+        deploy(
+            &aws,
+            &synth(&example()),
+            &[
+                "--stack",
+                "backstage-bootstrap",
+                "--stack",
+                "backstage-pipeline"
+            ]
+        )
+        .status
+        .code(),
         Some(0)
     );
     let mut cmd = aws.command(bin("bs-deploy"));
@@ -529,8 +549,9 @@ fn a_first_deploy_that_fails_on_a_taken_name_succeeds_when_run_again() {
     assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
     let r = report(&failed);
     assert_eq!(r[0]["status"], "CREATE_COMPLETE");
-    assert_eq!(r[1]["status"], "ROLLBACK_COMPLETE", "{r:?}");
-    let failure = &r[1]["failures"][0];
+    assert_eq!(r[1]["status"], "CREATE_COMPLETE");
+    assert_eq!(r[2]["status"], "ROLLBACK_COMPLETE", "{r:?}");
+    let failure = &r[2]["failures"][0];
     assert_eq!(failure["logical_id"], "ContainerLogsTest", "{r:?}");
     assert!(
         failure["reason"]
@@ -551,6 +572,7 @@ fn a_first_deploy_that_fails_on_a_taken_name_succeeds_when_run_again() {
     assert_eq!(
         statuses(&again),
         [
+            pair("backstage-bootstrap", "NO_CHANGES"),
             pair("backstage-pipeline", "NO_CHANGES"),
             pair("backstage", "CREATE_COMPLETE")
         ]
@@ -561,5 +583,55 @@ fn a_first_deploy_that_fails_on_a_taken_name_succeeds_when_run_again() {
         ),
         "{}",
         stderr(&again)
+    );
+}
+
+/// The pipeline and backstage stacks require the bootstrap stack as their
+/// config makes it: missing, or made from a config that needs other
+/// permissions, the deploy stops before its first change and says to run
+/// bs-bootstrap; deploying the bootstrap stack first in the same run is fine.
+#[test]
+fn the_other_stacks_require_the_bootstrap_stack_of_their_config() {
+    let aws = LocalAws::start();
+    aws.hosted_zone("example.com");
+    aws.repository("backstage");
+    let assembly = synth(&example());
+    let out = deploy(&aws, &assembly, &["--stack", "backstage-pipeline"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "stack backstage-pipeline needs stack backstage-bootstrap, which does not exist"
+        ) && stderr(&out).contains("run bs-bootstrap"),
+        "{}",
+        stderr(&out)
+    );
+    let stacks = aws.aws(&["cloudformation", "list-stacks"]);
+    assert_eq!(stacks["StackSummaries"], serde_json::json!([]), "{stacks}");
+
+    // Bootstrap as the example makes it, then a config whose stacks need
+    // other permissions (no notifications: no CodeStar Notifications rules).
+    let out = deploy(&aws, &assembly, &["--stack", "backstage-bootstrap"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("CODESTAR_NOTIFY_ARN:"))
+        .unwrap();
+    let changed = dir.path().join("env-config.yaml");
+    std::fs::write(&changed, text.replace(line, "")).unwrap();
+    let out = deploy(&aws, &synth(&changed), &["--stack", "backstage"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("needs stack backstage-bootstrap as this config makes it")
+            && stderr(&out).contains("run bs-bootstrap with this config"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        aws.aws(&["cloudformation", "list-stacks"])["StackSummaries"]
+            .as_array()
+            .map_or(0, Vec::len),
+        1
     );
 }

@@ -179,9 +179,13 @@ pub struct Preflight {
 /// stack's parameters can all be given a value, and the hosted zones they name
 /// exist. Run it for every stack before deploying the first, so bad input
 /// changes nothing.
+///
+/// `earlier`: the stacks the same run deploys before this one (what it
+/// requires of them is met by that deploy).
 pub async fn preflight(
     clients: &Clients,
     artifact: &StackArtifact,
+    earlier: &[&str],
     opts: &Options,
     ui: &mut dyn Renderer,
 ) -> Result<Preflight, Error> {
@@ -190,7 +194,7 @@ pub async fn preflight(
         .template
         .as_ref()
         .ok_or_else(|| Error::Input(format!("stack {name}: the assembly holds no template")))?;
-    prerequisites::check(clients, name, &artifact.requires).await?;
+    prerequisites::check(clients, name, &artifact.requires, earlier).await?;
     let current = stack::describe(clients, name).await?;
     let previous = current
         .as_ref()
