@@ -48,6 +48,9 @@ impl Io {
 #[derive(Serialize, Default)]
 struct Report {
     prerequisites: Vec<Prerequisite>,
+    /// The bootstrap stack's deploy (roles, boundary, artifact bucket), when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bootstrap_stack: Option<Outcome>,
     /// The pipeline stack's deploy, when it ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pipeline_stack: Option<Outcome>,
@@ -192,49 +195,78 @@ async fn bootstrap(
         report.result = "needs-person";
         return Ok(exit::NEEDS_ACTION);
     }
-    // The pipeline stack, through the same engine as bs-deploy; it deploys the rest.
+    // The bootstrap stack (with these credentials: it holds the roles), then
+    // the pipeline stack, through the same engine as bs-deploy; the pipeline
+    // deploys the rest.
     let assembly = bs_synth::assembly(&c);
     let problems = bs_synth::synth::limit_problems(&assembly);
     if let Some((stack, p)) = problems.first() {
         return Err(Error::Input(format!("stack {stack}: {p}")));
     }
-    let Some(pipeline) = assembly.stacks.first() else {
-        return Err(Error::Failed("bs-synth made no pipeline stack".into()));
+    let [bootstrap_stack, pipeline_stack, ..] = assembly.stacks.as_slice() else {
+        return Err(Error::Failed(
+            "bs-synth made no bootstrap and pipeline stacks".into(),
+        ));
     };
-    let body = pipeline
-        .template
-        .as_ref()
-        .map(|t| t.to_string())
-        .unwrap_or_default();
     let opts = Options {
         poll: Duration::from_secs_f64(args.poll_interval),
         ..Options::default()
     };
     let mut ui = progress::renderer(args.events, Box::new(err.clone()), stderr_tty);
-    ui.message(&Message::Step {
-        stack: pipeline.name.clone(),
-        text: "deploying the infrastructure pipeline stack".into(),
-    });
     let interrupt = Interrupt::on_ctrl_c();
-    let pre = deploy::preflight(&clients.base, pipeline, &opts, &mut *ui).await?;
-    let outcome = deploy::deploy(
-        &clients.base,
-        pipeline,
-        &body,
-        &pre,
-        &opts,
-        &mut *ui,
-        &interrupt,
-    )
-    .await;
-    ui.finish();
-    let outcome = outcome?;
-    let failed = outcome.failed();
-    report.pipeline_stack = Some(outcome);
-    if failed {
-        report.result = "not-ready";
-        return Ok(exit::FAILURE);
+    // Everything read-only first: a bad parameter changes nothing.
+    let mut preflights = Vec::new();
+    for (i, stack) in [bootstrap_stack, pipeline_stack].into_iter().enumerate() {
+        let earlier: Vec<&str> = assembly.stacks[..i]
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        preflights.push(deploy::preflight(&clients.base, stack, &earlier, &opts, &mut *ui).await?);
     }
+    let steps = [
+        (bootstrap_stack, "deploying the bootstrap stack (the pipelines' roles, permissions boundary and artifact bucket)"),
+        (pipeline_stack, "deploying the infrastructure pipeline stack"),
+    ];
+    for ((stack, text), pre) in steps.into_iter().zip(&preflights) {
+        ui.message(&Message::Step {
+            stack: stack.name.clone(),
+            text: text.into(),
+        });
+        let body = stack
+            .template
+            .as_ref()
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        let outcome = deploy::deploy(
+            &clients.base,
+            stack,
+            &body,
+            pre,
+            &opts,
+            &mut *ui,
+            &interrupt,
+        )
+        .await;
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                ui.finish();
+                return Err(e);
+            }
+        };
+        let failed = outcome.failed();
+        if stack.name == bootstrap_stack.name {
+            report.bootstrap_stack = Some(outcome);
+        } else {
+            report.pipeline_stack = Some(outcome);
+        }
+        if failed {
+            ui.finish();
+            report.result = "not-ready";
+            return Ok(exit::FAILURE);
+        }
+    }
+    ui.finish();
     let _ = writeln!(
         err,
         "done: the pipeline {} now deploys stack {} from {}/{}@{}",
