@@ -64,6 +64,7 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
         .collect();
     let app_stack = c.stack_name.clone();
     let pipeline_stack = c.pipeline_stack_name();
+    let bootstrap_stack = names::bootstrap_stack(&c.stack_name);
 
     // Everything that needs nothing but the config, at once.
     let ((stacks, pipelines), (services, dns)) = both(
@@ -72,7 +73,11 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
             seq,
             both(
                 seq,
-                stack_facts(clients, &pipeline_stack, false, seq),
+                both(
+                    seq,
+                    stack_facts(clients, &bootstrap_stack, false, seq),
+                    stack_facts(clients, &pipeline_stack, false, seq),
+                ),
                 stack_facts(clients, &app_stack, true, seq),
             ),
             both(
@@ -96,14 +101,13 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
     )
     .await;
 
-    let (pipeline_facts, app_facts) = stacks;
+    let ((bootstrap_facts, pipeline_facts), app_facts) = stacks;
     let mut stack_reports = Vec::new();
-    for (facts, role) in [(&pipeline_facts, "pipeline"), (&app_facts, "backstage")] {
-        let name = if role == "pipeline" {
-            &pipeline_stack
-        } else {
-            &app_stack
-        };
+    for (facts, role, name) in [
+        (&bootstrap_facts, "bootstrap", &bootstrap_stack),
+        (&pipeline_facts, "pipeline", &pipeline_stack),
+        (&app_facts, "backstage", &app_stack),
+    ] {
         stack_reports.push(match facts {
             Ok(f) => StackReport {
                 name: name.clone(),

@@ -55,7 +55,8 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackReport {
     pub name: String,
-    /// `pipeline` (the infrastructure pipeline) or `backstage` (every stage).
+    /// `bootstrap` (roles, boundary, artifact bucket), `pipeline` (the
+    /// infrastructure pipeline) or `backstage` (every stage).
     pub role: String,
     pub health: Health,
     /// CloudFormation's status; `None` when the stack does not exist.
