@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Deletes both stacks of the config (the backstage stack first, then the pipeline
-# stack). Databases end in a final snapshot; the ECR repository and the artifact
+# Deletes the three stacks of the config (the backstage stack first, then the
+# pipeline stack, then the bootstrap stack with the roles). Databases end in a final snapshot; the ECR repository and the artifact
 # buckets are retained (bs-deploy lists what stays). Asks first on a terminal;
 # --yes to run unattended.
 #
