@@ -4,8 +4,9 @@
 CloudFormation cannot create) and applies the patches of ``engine`` (change sets,
 dynamic references, TemplateURL, updates, busy stacks, and the checks of
 ``constraints``/``schemas``: what AWS refuses, and of ``handler_permissions``:
-what the stack's role may do) and ``services`` (attributes and
-behaviour of moto's own service models), and adds the test hook of ``hold``
+what the stack's role may do), ``services`` (attributes and
+behaviour of moto's own service models) and ``managed_policies`` (updates and
+deletes of a stack's AWS::IAM::ManagedPolicy), and adds the test hook of ``hold``
 (``POST /localaws/hold-stack``). Call it once, before the server handles its
 first request. docs/local-aws.md lists every mapping and patch.
 """
@@ -20,10 +21,11 @@ def install() -> None:
     if _installed:
         return
     # Imported here so that importing the package stays cheap and side-effect free.
-    from . import engine, hold, resources, services
+    from . import engine, hold, managed_policies, resources, services
 
     resources.install()
     services.install()
+    managed_policies.install()
     engine.install()
     hold.install()
     _installed = True

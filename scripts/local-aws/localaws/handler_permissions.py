@@ -46,6 +46,7 @@ from moto.utilities.utils import get_partition
 
 from . import schemas
 from .constraints import ResourceFailure
+from .managed_policies import default_document
 from .services import _condition_holds
 
 logger = logging.getLogger("localaws")
@@ -161,14 +162,10 @@ def _statements(document: Any) -> list[dict[str, Any]]:
     return [s for s in (found if isinstance(found, list) else [found]) if isinstance(s, dict)]
 
 
-def _managed_document(policy: Any) -> Any:
-    return next(v.document for v in policy.versions if v.is_default)
-
-
 def role_statements(iam: Any, role: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
     """The statements of the role's inline and attached managed policies, and of its
     permissions boundary (None without one, or when the boundary policy is unknown)."""
-    documents = list(role.policies.values()) + [_managed_document(p) for p in role.managed_policies.values()]
+    documents = list(role.policies.values()) + [default_document(p) for p in role.managed_policies.values()]
     identity = [s for document in documents for s in _statements(document)]
     boundary_arn = role.permissions_boundary_arn
     if not boundary_arn:
@@ -177,7 +174,7 @@ def role_statements(iam: Any, role: Any) -> tuple[list[dict[str, Any]], list[dic
     if boundary is None:
         logger.warning("permissions boundary %s of %s is not a known policy: not evaluated", boundary_arn, role.name)
         return identity, None
-    return identity, _statements(_managed_document(boundary))
+    return identity, _statements(default_document(boundary))
 
 
 # --------------------------------------------------------------------------- the check
