@@ -593,6 +593,31 @@ def test_notification_rule_service_linked_role_of_a_role_cloudformation_made(aws
     assert iam.get_role(RoleName="AWSServiceRoleForCodeStarNotifications")["Role"]["Arn"] == SLR_ARN
 
 
+def test_notification_rule_service_linked_role_of_managed_policies(aws: Any) -> None:
+    """A stack role whose permissions are all in attached managed policies (bs-synth's
+    CloudFormation role): their default versions are evaluated (moto's policy object
+    was passed to json.dumps: TypeError)."""
+    cfn, iam = aws("cloudformation"), aws("iam")
+
+    def managed_role(name: str, *statements: dict[str, Any]) -> str:
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(ASSUME_CFN))["Role"]["Arn"]
+        everything_else = {"Effect": "Allow", "Action": ["sns:*", "codestar-notifications:*"], "Resource": "*"}
+        document = {"Version": "2012-10-17", "Statement": [everything_else, *statements]}
+        policy = iam.create_policy(PolicyName=f"{name}-1", PolicyDocument=json.dumps({**document, "Statement": [everything_else]}))["Policy"]["Arn"]
+        # The default version (v2) holds the statements; v1 lacks them.
+        iam.create_policy_version(PolicyArn=policy, PolicyDocument=json.dumps(document), SetAsDefault=True)
+        iam.attach_role_policy(RoleName=name, PolicyArn=policy)
+        return arn
+
+    refused = managed_role("lacking")
+    assert deploy(cfn, "notify", template(NOTIFY), role_arn=refused)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert "because no identity-based policy allows the iam:CreateServiceLinkedRole action" in failures(cfn, "notify")[0][2]
+    grant = {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": SLR_ARN,
+             "Condition": {"StringEquals": {"iam:AWSServiceName": "codestar-notifications.amazonaws.com"}}}
+    assert_complete(deploy(cfn, "notify2", template(NOTIFY), role_arn=managed_role("granted", grant)))
+    assert iam.get_role(RoleName="AWSServiceRoleForCodeStarNotifications")["Role"]["Arn"] == SLR_ARN
+
+
 def test_notification_rule_existing_service_linked_role(aws: Any) -> None:
     """The account's first rule (here without a stack role: the caller's own
     credentials) creates the role; later rules need no permission for it."""

@@ -32,6 +32,8 @@ from moto.s3.models import s3_backends
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.utilities.utils import get_partition
 
+from .managed_policies import default_document
+
 logger = logging.getLogger("localaws")
 
 
@@ -669,9 +671,7 @@ def role_permission(role: Any, action: str, resource: str, context: dict[str, st
     (whose condition handling services.py patches)."""
     from moto.iam.access_control import IAMPolicy, PermissionResult
 
-    documents: list[Any] = list(getattr(role, "policies", {}).values())
-    for managed in getattr(role, "managed_policies", {}).values():
-        documents.append(getattr(managed, "document", None) or managed)
+    documents: list[Any] = list(role.policies.values()) + [default_document(p) for p in role.managed_policies.values()]
     allowed = False
     for document in documents:
         # Inline policies of a role CloudFormation created are stored as the
