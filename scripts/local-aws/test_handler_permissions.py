@@ -50,6 +50,16 @@ def handler_actions(*handlers: str) -> set[str]:
 ALL = handler_actions("create", "read", "update", "delete")
 
 
+def required(resources: dict[str, Any], *operations: str) -> set[str]:
+    """What the role needs for these resources: the listed IAM actions their properties trigger."""
+    return {action for r in resources.values() for operation in operations
+            for action in handler_permissions.required_actions(r["Type"], operation, r.get("Properties", {})) or []}
+
+
+# Without gated and non-IAM actions (s3:PutBucketWebsite, s3:REST.PUT.OBJECT, ...).
+REQUIRED = required(RESOURCES, "create", "update", "delete")
+
+
 # --------------------------------------------------------------------------- servers
 
 
@@ -133,7 +143,8 @@ def log_group_exists(aws: Any) -> bool:
 
 
 def test_role_with_exactly_the_handler_permissions_deploys_and_deletes(strict: Any) -> None:
-    role = make_role(strict, "cfn-role", allow(ALL))
+    assert {"s3:PutBucketWebsite", "s3:REST.PUT.OBJECT", "logs:PutDataProtectionPolicy"} & REQUIRED == set()
+    role = make_role(strict, "cfn-role", allow(REQUIRED))
     cfn = strict("cloudformation")
     assert_complete(deploy(cfn, "perms", template(RESOURCES), role_arn=role))
     assert bucket_exists(strict) and log_group_exists(strict)
@@ -198,7 +209,8 @@ def test_explicit_deny_wins(strict: Any) -> None:
     role = make_role(strict, "cfn-role", allow(ALL), {"Effect": "Deny", "Action": "s3:PutBucket*", "Resource": "*"})
     cfn = strict("cloudformation")
     assert deploy(cfn, "perms", template(RESOURCES), role_arn=role)["StackStatus"] == "ROLLBACK_COMPLETE"
-    assert_denied(failures(cfn, "perms")[0][2], "s3:PutBucketAbac", reason="with an explicit deny in an identity-based policy")
+    # s3:PutBucketAbac, sorted first, is required only with AbacStatus.
+    assert_denied(failures(cfn, "perms")[0][2], "s3:PutBucketOwnershipControls", reason="with an explicit deny in an identity-based policy")
 
 
 def test_permissions_boundary_limits_attached_policies(strict: Any) -> None:
@@ -243,9 +255,9 @@ def test_conditions_an_allow_counts_and_a_deny_applies_only_when_decided() -> No
 
 
 # The first action only the bucket's update handler lists, and the template that updates the bucket.
-UPDATE_ONLY = sorted(a for a in handler_actions("update") - handler_actions("create", "read") if a.startswith("s3:"))[0]
 TAGGED = dict(RESOURCES, Bucket={"Type": "AWS::S3::Bucket",
                                  "Properties": {"BucketName": BUCKET, "Tags": [{"Key": "team", "Value": "portal"}]}})
+UPDATE_ONLY = sorted(a for a in required(TAGGED, "update") - required(TAGGED, "create") if a.startswith("s3:"))[0]
 
 
 def test_update_needs_the_update_handler_actions(strict: Any) -> None:
@@ -320,5 +332,90 @@ def test_switch_off_nothing_is_checked(lenient: Any) -> None:
 
 
 def test_unchecked_types_are_exactly_the_stack_types_without_handlers() -> None:
-    without = {t for t in constraints.STACK_TYPES if handler_permissions.required_actions(t, "create") is None}
+    without = {t for t in constraints.STACK_TYPES if handler_permissions.handler_actions(t, "create") is None}
     assert without == set(handler_permissions.UNCHECKED_TYPES)
+
+
+# --------------------------------------------------------------------------- what is required: IAM actions, gates
+
+
+def test_actions_iam_does_not_know_are_never_required() -> None:
+    """Schema entries that are not IAM actions can be granted by no policy."""
+    assert not handler_permissions.is_iam_action("s3:REST.PUT.OBJECT")
+    assert not handler_permissions.is_iam_action("s3:DeleteBucketCors")  # S3 authorizes it as s3:PutBucketCORS
+    assert handler_permissions.is_iam_action("s3:PutBucketCORS") and handler_permissions.is_iam_action("codestar-notifications:createNotificationRule")
+    listed = handler_permissions.handler_actions("AWS::Logs::LogGroup", "create") or []
+    everything = {"DataProtectionPolicy": {"Name": "p"}, "FieldIndexPolicies": [{}], "ResourcePolicyDocument": {}, "KmsKeyId": "k"}
+    assert "s3:REST.PUT.OBJECT" in listed
+    assert "s3:REST.PUT.OBJECT" not in (handler_permissions.required_actions("AWS::Logs::LogGroup", "create", everything) or [])
+    update = handler_permissions.required_actions("AWS::S3::Bucket", "update", {"CorsConfiguration": {"CorsRules": []}}) or []
+    assert "s3:PutBucketCORS" in update and "s3:DeleteBucketCors" not in update
+
+
+@pytest.mark.parametrize(("resource_type", "operation", "action", "properties", "previous"), [
+    ("AWS::CertificateManager::Certificate", "create", "acm-pca:IssueCertificate",
+     {"CertificateAuthorityArn": "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x"}, None),
+    ("AWS::ElasticLoadBalancingV2::Listener", "create", "cognito-idp:DescribeUserPoolClient",
+     {"DefaultActions": [{"Type": "authenticate-cognito"}, {"Type": "forward"}]}, None),
+    ("AWS::SecretsManager::SecretTargetAttachment", "create", "redshift:DescribeClusters", {"TargetType": "AWS::Redshift::Cluster"}, None),
+    ("AWS::S3::Bucket", "create", "s3:PutReplicationConfiguration", {"ReplicationConfiguration": {"Role": "r", "Rules": []}}, None),
+    ("AWS::S3::Bucket", "create", "iam:PassRole", {"ReplicationConfiguration": {"Role": "r", "Rules": []}}, None),
+    ("AWS::S3::Bucket", "update", "s3tables:CreateTable", {"MetadataConfiguration": {"JournalTableConfiguration": {}}}, {}),
+    # Turned off by an update: the handler undoes it, the old properties trigger it.
+    ("AWS::Logs::LogGroup", "update", "logs:DisassociateKmsKey", {}, {"KmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/k"}),
+    ("AWS::IAM::Role", "update", "iam:DeleteRolePermissionsBoundary", {}, {"PermissionsBoundary": "arn:aws:iam::123456789012:policy/b"}),
+    ("AWS::RDS::DBCluster", "create", "rds:RestoreDBClusterFromSnapshot", {"SnapshotIdentifier": "snap"}, None),
+])
+def test_a_gated_action_is_required_only_when_the_properties_trigger_it(
+        resource_type: str, operation: str, action: str, properties: dict[str, Any], previous: dict[str, Any] | None) -> None:
+    assert action in (handler_permissions.handler_actions(resource_type, operation) or [])
+    assert action in (handler_permissions.required_actions(resource_type, operation, properties, previous) or [])
+    assert action not in (handler_permissions.required_actions(resource_type, operation, {}, {}) or [])
+
+
+def test_what_stays_required_whatever_the_properties() -> None:
+    """Gates stop at what the handler calls only for a feature: the read handler's
+    Get of the same feature, and actions no property decides, stay required."""
+    def needs(resource_type: str, operation: str, action: str) -> bool:
+        return action in (handler_permissions.required_actions(resource_type, operation, {}) or [])
+
+    assert needs("AWS::S3::Bucket", "create", "s3:GetBucketWebsite")
+    assert needs("AWS::S3::Bucket", "create", "s3:DeleteObject") and needs("AWS::S3::Bucket", "create", "s3:PutObjectAcl")
+    assert needs("AWS::Logs::LogGroup", "create", "logs:GetDataProtectionPolicy")
+    assert needs("AWS::ECS::Cluster", "update", "ecs:PutAccountSettingDefault")
+    # A removed boundary only: a role that keeps one, or never had one, needs no DeleteRolePermissionsBoundary.
+    assert not needs("AWS::IAM::Role", "update", "iam:DeleteRolePermissionsBoundary")
+
+
+def test_every_gate_matches_a_listed_action_and_names_schema_properties() -> None:
+    for gate in handler_permissions.PROPERTY_GATED:
+        listed = {a for op in handler_permissions.OPERATION_HANDLERS for a in handler_permissions.handler_actions(gate.resource_type, op) or []}
+        assert any(gate.covers(gate.resource_type, a) and handler_permissions.is_iam_action(a) for a in listed), gate
+        properties = schemas.schema_for(gate.resource_type)["properties"]
+        assert all(path.split("/")[0] in properties for path in gate.when.paths), gate
+
+
+def test_gated_action_is_enforced_on_the_server(strict: Any) -> None:
+    """The role with exactly the bucket's required actions: a bucket that replicates
+    also needs iam:PassRole and s3:PutReplicationConfiguration."""
+    role = make_role(strict, "cfn-role", allow(REQUIRED))
+    replicated = {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {
+        "BucketName": BUCKET, "VersioningConfiguration": {"Status": "Enabled"},
+        "ReplicationConfiguration": {"Role": f"arn:aws:iam::{ACCOUNT}:role/replication",
+                                     "Rules": [{"Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::elsewhere"}}]}}}}
+    cfn = strict("cloudformation")
+    assert deploy(cfn, "perms", template(replicated), role_arn=role)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert_denied(failures(cfn, "perms")[0][2], "iam:PassRole")
+
+
+# --------------------------------------------------------------------------- the docs table
+
+GATES_START, GATES_END = "<!-- gates-table: start (rendered by localaws.handler_permissions.gates_table) -->", "<!-- gates-table: end -->"
+
+
+def test_gates_table_in_docs_is_current() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "local-aws.md").read_text()
+    assert GATES_START in text and GATES_END in text, "docs/local-aws.md lacks the gates table markers"
+    shown = text.split(GATES_START, 1)[1].split(GATES_END, 1)[0].strip()
+    assert shown == handler_permissions.gates_table(), "docs/local-aws.md is stale: paste the output of\n" \
+        "  cd scripts/local-aws && ../../.venv-local-aws/bin/python -m localaws.handler_permissions --gates\nbetween the markers"

@@ -267,7 +267,7 @@ def _parse_resource_and_generate_name(logical_id: str, resource_json: dict[str, 
     constraints.check(target)
     existing = resources_map._parsed_resources.get(logical_id) if operation == "update" else None
     handler_permissions.check(target.resource_type, operation, target.account_id, target.region_name,
-                              handler_permissions.resource_arn(existing))
+                              handler_permissions.resource_arn(existing), target.properties, target.previous)
     resources_map.localaws_targets = getattr(resources_map, "localaws_targets", {})
     resources_map.localaws_targets[logical_id] = target
     return parsed
@@ -280,12 +280,15 @@ def _delete_resource(self: Any, parsed_resource: Any, resource_json: dict[str, A
     """Check, as the delete handler would, that the stack's role may delete the
     resource (``handler_permissions``); remember which resource failed, for a
     resource-level DELETE_FAILED event."""
+    logical_id = getattr(parsed_resource, "logical_resource_id", "")
+    # The properties it was last created or updated with (resolved), else the template's.
+    last = (getattr(self, "localaws_resolved", None) or {}).get(logical_id) or resource_json.get("Properties") or {}
     try:
         handler_permissions.check(resource_json.get("Type", ""), "delete", self._account_id, self._region_name,
-                                  handler_permissions.resource_arn(parsed_resource))
+                                  handler_permissions.resource_arn(parsed_resource), last, last)
         _original_delete_resource(self, parsed_resource, resource_json)
     except Exception as error:
-        _mark_failure(error, getattr(parsed_resource, "logical_resource_id", ""), resource_json)
+        _mark_failure(error, logical_id, resource_json)
         raise
 
 
