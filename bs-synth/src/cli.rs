@@ -4,7 +4,7 @@ use clap::Parser;
 use std::path::PathBuf;
 
 pub const AFTER_HELP: &str = "\
-Prints the assembly (both stacks' templates, in deploy order) as JSON on stdout.
+Prints the assembly (the three stacks' templates, in deploy order) as JSON on stdout.
 Warnings and --verbose details go to stderr. Makes no AWS call.
 
 Exit codes:
@@ -39,7 +39,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Only this stack (`<TAG_STACK_NAME>-pipeline` or `<TAG_STACK_NAME>`).
+    /// Only this stack (`<TAG_STACK_NAME>-bootstrap`, `<TAG_STACK_NAME>-pipeline` or
+    /// `<TAG_STACK_NAME>`).
     #[arg(long, value_name = "NAME")]
     pub stack: Option<String>,
 

@@ -1,4 +1,4 @@
-//! bs-synth: from the config to the CloudFormation templates of the two stacks.
+//! bs-synth: from the config to the CloudFormation templates of the three stacks.
 //!
 //! Offline by design: this crate links no AWS SDK. [`run`] is the whole command,
 //! with its output streams passed in so tests can call it in-process.
@@ -83,7 +83,7 @@ where
             writeln!(
                 stderr,
                 "error: --stack {name}: no such stack; the config's stacks are {}",
-                assembly.stack_names().join(" and ")
+                assembly.stack_names().join(", ")
             )?;
             return Ok(exit::USAGE);
         }

@@ -182,7 +182,8 @@ fn stack_selects_one_and_unknown_names_are_listed() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--stack nope") && err.contains("backstage-pipeline and backstage"),
+        err.contains("--stack nope")
+            && err.contains("backstage-bootstrap, backstage-pipeline, backstage"),
         "{err}"
     );
 }

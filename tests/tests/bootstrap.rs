@@ -162,7 +162,15 @@ fn from_an_empty_account_to_a_deployed_pipeline_stack_and_again_changes_nothing(
             .2,
         "unverifiable"
     );
+    // The bootstrap stack (roles, boundary, bucket) first, then the pipeline stack.
+    assert_eq!(r["bootstrap_stack"]["name"], "backstage-bootstrap");
+    assert_eq!(r["bootstrap_stack"]["status"], "CREATE_COMPLETE");
     assert_eq!(r["pipeline_stack"]["status"], "CREATE_COMPLETE");
+    let role = aws.aws(&["iam", "get-role", "--role-name", "backstage-pipeline-cfn"]);
+    assert_eq!(
+        role["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+        "cloudformation.amazonaws.com"
+    );
     // The name servers to delegate to are printed.
     assert!(String::from_utf8_lossy(&first.stderr).contains("name servers:"));
     // What was stored is what was given, with the keys the stacks read.
@@ -202,6 +210,7 @@ fn from_an_empty_account_to_a_deployed_pipeline_stack_and_again_changes_nothing(
         };
         assert_eq!(state, expected, "{kind} {name}");
     }
+    assert_eq!(report(&again)["bootstrap_stack"]["status"], "NO_CHANGES");
     assert_eq!(report(&again)["pipeline_stack"]["status"], "NO_CHANGES");
 
     let after = bootstrap(&aws, &config, &["--check"], &[]);

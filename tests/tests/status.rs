@@ -109,6 +109,7 @@ fn after_a_deploy_every_stage_is_reported_and_a_service_scaled_to_zero_is_unheal
             .map(|s| (s.name.as_str(), s.status.as_deref()))
             .collect::<Vec<_>>(),
         [
+            ("backstage-bootstrap", Some("CREATE_COMPLETE")),
             ("backstage-pipeline", Some("CREATE_COMPLETE")),
             ("backstage", Some("UPDATE_COMPLETE"))
         ]
@@ -187,7 +188,7 @@ fn after_a_deploy_every_stage_is_reported_and_a_service_scaled_to_zero_is_unheal
     assert_eq!(out.status.code(), Some(0));
     let r = parsed(&out);
     assert_eq!(r.stages.len(), 1);
-    assert_eq!(r.stacks.len(), 2);
+    assert_eq!(r.stacks.len(), 3);
 
     // The table for people names each stage with its URL and image, no colour when piped.
     let out = status(&aws, &["--human"]);

@@ -48,6 +48,7 @@ struct Story {
     /// The copy of the config, naming what exists on this local AWS.
     config: PathBuf,
     name: String,
+    bootstrap: String,
     pipeline: String,
     region: String,
     stages: Vec<String>,
@@ -57,7 +58,7 @@ struct Story {
 impl Story {
     fn new(original: &Path) -> Story {
         let assembly = synth_file(original, &[]);
-        let backstage = &assembly["stacks"][1];
+        let backstage = &assembly["stacks"][2];
         let account = backstage["account"].as_str().unwrap().to_string();
         let region = backstage["region"].as_str().unwrap().to_string();
         let aws = LocalAws::start_in(Some(&account), &region);
@@ -66,7 +67,7 @@ impl Story {
         std::fs::write(&config, existing_resources(&aws, original)).unwrap();
 
         let assembly = synth_file(&config, &[]);
-        let backstage = &assembly["stacks"][1];
+        let backstage = &assembly["stacks"][2];
         // Stage names in config order: the template's Image<Stage> parameters.
         let mut stages: Vec<(usize, String)> = backstage["parameters"]
             .as_object()
@@ -78,17 +79,20 @@ impl Story {
             .collect();
         stages.sort();
         let requires = backstage["requires"].as_array().unwrap();
-        assert_eq!(requires.len(), 1, "{requires:?}");
-        assert_eq!(requires[0]["kind"], "ecr-repository");
+        let repository = requires
+            .iter()
+            .find(|r| r["kind"] == "ecr-repository")
+            .unwrap_or_else(|| panic!("{requires:?}"));
         Story {
             aws,
             _dir: dir,
             config,
             name: backstage["name"].as_str().unwrap().to_string(),
-            pipeline: assembly["stacks"][0]["name"].as_str().unwrap().to_string(),
+            bootstrap: assembly["stacks"][0]["name"].as_str().unwrap().to_string(),
+            pipeline: assembly["stacks"][1]["name"].as_str().unwrap().to_string(),
             region,
             stages: stages.into_iter().map(|(_, s)| s).collect(),
-            repository: requires[0]["name"].as_str().unwrap().to_string(),
+            repository: repository["name"].as_str().unwrap().to_string(),
         }
     }
 
@@ -114,7 +118,8 @@ impl Story {
     }
 
     /// bs-bootstrap with a value for every secret it reports missing; returns
-    /// the pipeline stack's status.
+    /// the pipeline stack's status (the bootstrap stack's, deployed first, is
+    /// checked).
     fn bootstrap(&self) -> String {
         // Read-only: what is missing (exit 1) or nothing (exit 0).
         let check = self.tool("bs-bootstrap", &["--check"]);
@@ -180,6 +185,12 @@ impl Story {
             .find(|p| p["kind"] == "ecr-repository")
             .unwrap();
         assert_eq!(repository["name"], self.repository.as_str());
+        assert_eq!(report["bootstrap_stack"]["name"], self.bootstrap.as_str());
+        let bootstrap = report["bootstrap_stack"]["status"].as_str().unwrap();
+        assert!(
+            ["CREATE_COMPLETE", "UPDATE_COMPLETE", "NO_CHANGES"].contains(&bootstrap),
+            "{report}"
+        );
         report["pipeline_stack"]["status"]
             .as_str()
             .unwrap()
@@ -192,7 +203,7 @@ impl Story {
             "cloudformation",
             "describe-stacks",
             "--stack-name",
-            &self.pipeline,
+            &self.bootstrap,
         ]);
         v["Stacks"][0]["Outputs"]
             .as_array()
@@ -203,10 +214,25 @@ impl Story {
             .unwrap()
     }
 
-    /// The backstage stack, deployed as the infra pipeline's Deploy step does.
+    /// The pipeline and backstage stacks, deployed as the infra pipeline's
+    /// UpdatePipeline and Deploy steps do (with the CloudFormation role); the
+    /// backstage stack's report.
     fn deploy(&self) -> Value {
         let role = self.cloudformation_role();
-        self.bs_deploy(&["--role-arn", &role], &["--stack", &self.name])
+        let report = self.bs_deploy(
+            &[
+                "--role-arn",
+                &role,
+                "--stack",
+                &self.pipeline,
+                "--stack",
+                &self.name,
+            ],
+            &[],
+        );
+        let stacks = report["stacks"].as_array().unwrap();
+        assert_eq!(stacks[0]["name"], self.pipeline.as_str(), "{report}");
+        stacks[1].clone()
     }
 
     /// bs-deploy with `args` on what bs-synth with `synth_args` prints; its
@@ -391,11 +417,8 @@ fn whole_story(original: &Path) {
     assert_eq!(s.bootstrap(), "CREATE_COMPLETE", "{file}");
     // Deploy, as the pipeline's Deploy step: no image yet, no task runs.
     let deployed = s.deploy();
-    assert_eq!(
-        deployed["stacks"][0]["status"], "CREATE_COMPLETE",
-        "{file}: {deployed}"
-    );
-    let outputs = &deployed["stacks"][0]["outputs"];
+    assert_eq!(deployed["status"], "CREATE_COMPLETE", "{file}: {deployed}");
+    let outputs = &deployed["outputs"];
     assert!(
         outputs["RepositoryUri"]
             .as_str()
@@ -425,21 +448,18 @@ fn whole_story(original: &Path) {
         assert_eq!(running[&s.stages[0]], s.image(&v2), "{file}: {running:?}");
     }
 
-    // Destroy both stacks: the repository and its images stay.
+    // Destroy the three stacks: the repository and its images stay.
     let destroyed = s.bs_deploy(&["--destroy", "--yes"], &[]);
     assert_eq!(
         statuses(&destroyed),
-        ["DELETE_COMPLETE", "DELETE_COMPLETE"],
+        ["DELETE_COMPLETE", "DELETE_COMPLETE", "DELETE_COMPLETE"],
         "{file}: {destroyed}"
     );
 
     // And again: nothing left behind is in the way.
     assert_eq!(s.bootstrap(), "CREATE_COMPLETE", "{file}");
     let again = s.deploy();
-    assert_eq!(
-        again["stacks"][0]["status"], "CREATE_COMPLETE",
-        "{file}: {again}"
-    );
+    assert_eq!(again["status"], "CREATE_COMPLETE", "{file}: {again}");
     let r = s.promote(&["--to", &s.stages[0], "--image", "v2.0.0"]);
     assert_eq!(r["result"], "promoted", "{file}: {r}");
     let first = s.running(&["--stage", &s.stages[0]]);
@@ -492,9 +512,40 @@ fn notifications_turned_on_later_deploy_through_the_cloudformation_role() {
         "common:\n  CODESTAR_NOTIFY_ARN: arn:aws:chatbot::111122223333:chat-configuration/slack-channel/deploys\n",
     );
     std::fs::write(&s.config, text).unwrap();
-    // The infra pipeline's UpdatePipeline and Deploy steps: both stacks, the role.
+    // The pipeline's steps refuse: the stacks now need the bootstrap stack as
+    // this config makes it (with CodeStar Notifications' permissions).
     let role = s.cloudformation_role();
-    let report = s.bs_deploy(&["--role-arn", &role], &[]);
+    let mut cmd = s.aws.command(bin("bs-deploy"));
+    cmd.args([
+        "--role-arn",
+        &role,
+        "--stack",
+        &s.pipeline,
+        "--stack",
+        &s.name,
+    ]);
+    let refused = run_with_stdin(&mut cmd, &s.synth(&[]));
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("run bs-bootstrap with this config"),
+        "{}",
+        stderr(&refused)
+    );
+    // An administrator updates the bootstrap stack alone; then the
+    // UpdatePipeline and Deploy steps: the two stacks, through the role.
+    let updated = s.bs_deploy(&["--stack", &s.bootstrap], &[]);
+    assert_eq!(statuses(&updated), ["UPDATE_COMPLETE"], "{updated}");
+    let report = s.bs_deploy(
+        &[
+            "--role-arn",
+            &role,
+            "--stack",
+            &s.pipeline,
+            "--stack",
+            &s.name,
+        ],
+        &[],
+    );
     assert_eq!(
         statuses(&report),
         ["UPDATE_COMPLETE", "UPDATE_COMPLETE"],
