@@ -152,3 +152,27 @@ def failures(cfn: Any, stack: str) -> list[tuple[str, str, str]]:
 
 def stack_parameters(spec: dict[str, Any], zones: dict[str, str]) -> dict[str, str]:
     return {name: zones[p["domain"]] for name, p in spec["parameters"].items() if p["kind"] == "hosted-zone-id"}
+
+
+# --------------------------------------------------------------------------- deploying an assembly as bs-deploy does
+
+
+def deploy_assembly(cfn: Any, out: Path, zones: dict[str, str], template_url: Any = None) -> dict[str, dict[str, Any]]:
+    """Deploy bs-synth's stacks (``out``/manifest.json) in their order, as bs-deploy
+    does: a ``without_role`` stack (the bootstrap stack) with the caller's
+    credentials, every other one with RoleARN = that stack's CloudFormationRoleArn
+    output. ``template_url(stack, body)`` may return a TemplateURL for a body (the
+    templates over 51,200 bytes). Stops at the first stack not CREATE_COMPLETE.
+    Returns name -> DescribeStacks' stack (or the failed change set)."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    role, deployed = None, {}
+    for spec in manifest["stacks"]:
+        body = (out / spec["template_file"]).read_text()
+        url = template_url(spec, body) if template_url else None
+        deployed[spec["name"]] = stack = deploy(cfn, spec["name"], None if url else body, stack_parameters(spec, zones),
+                                                template_url=url, role_arn=None if spec.get("without_role") else role)
+        if stack.get("StackStatus") != "CREATE_COMPLETE":
+            break
+        if spec.get("without_role"):
+            role = outputs(stack)["CloudFormationRoleArn"]
+    return deployed

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from harness import ACCOUNT, REPO, assert_complete, deploy, failures, outputs, post_json, stack_parameters, template
+from harness import ACCOUNT, REPO, assert_complete, deploy, deploy_assembly, failures, post_json, template
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -733,20 +733,23 @@ def _certificate_pem() -> tuple[bytes, bytes]:
 @pytest.mark.parametrize("config", CONFIGS)
 def test_every_config_deploys(config: str, aws: Any, synth: Any, tmp_path: Path, server: dict[str, Any]) -> None:
     """The synthesized stacks of every config create through all the checks, in the
-    config's own account and region: the pipeline stack with the caller's
-    credentials (as bs-bootstrap deploys it), then the app stack with the
-    pipeline's CloudFormation role (a template over 51,200 bytes from S3)."""
+    config's own account and region, in the manifest's order: the bootstrap stack
+    with the caller's credentials (as bs-bootstrap deploys it), then the pipeline
+    and backstage stacks with its CloudFormation role (a template over 51,200 bytes
+    from S3)."""
     out = synth(config)
     manifest = json.loads((out / "manifest.json").read_text())
-    pipeline, app = manifest["stacks"]
-    account, region = pipeline["account"], pipeline["region"]
+    assert [bool(s.get("without_role")) for s in manifest["stacks"]] == [True, False, False], manifest["stacks"]
+    account, region = manifest["stacks"][0]["account"], manifest["stacks"][0]["region"]
     client = lambda service: aws(service, region=region, account=account)  # noqa: E731
     # What must exist before the first deploy (bs-bootstrap's prerequisites): the
     # ECR repository, and a config's existing certificates (ACM_ARN): one imported
-    # per ARN, and a copy of the config pointing at it.
-    for need in app.get("requires") or []:
-        assert need["kind"] == "ecr-repository", f"a prerequisite this test does not make: {need}"
-        client("ecr").create_repository(repositoryName=need["name"])
+    # per ARN, and a copy of the config pointing at it. (The stack-output
+    # prerequisite, the bootstrap stack, is deployed first.)
+    for need in (n for s in manifest["stacks"] for n in s.get("requires") or []):
+        assert need["kind"] in ("ecr-repository", "stack-output"), f"a prerequisite this test does not make: {need}"
+        if need["kind"] == "ecr-repository":
+            client("ecr").create_repository(repositoryName=need["name"])
     text = (REPO / config).read_text()
     arns = sorted(set(re.findall(r"^\s*ACM_ARN:[ \t]*(arn:[^\s#]+)", text, re.MULTILINE)))
     if arns:
@@ -757,25 +760,25 @@ def test_every_config_deploys(config: str, aws: Any, synth: Any, tmp_path: Path,
         copy.write_text(text)
         out = synth(copy)
         manifest = json.loads((out / "manifest.json").read_text())
-        pipeline, app = manifest["stacks"]
     types = {r["Type"] for s in manifest["stacks"] for r in json.loads((out / s["template_file"]).read_text())["Resources"].values()}
     assert types <= set(constraints.STACK_TYPES), f"new types: add them to constraints.STACK_TYPES and the docs table: {types - set(constraints.STACK_TYPES)}"
     route53 = client("route53")
     zones = {p["domain"]: route53.create_hosted_zone(Name=p["domain"], CallerReference=p["domain"])["HostedZone"]["Id"].split("/")[-1]
              for s in manifest["stacks"] for p in s["parameters"].values() if p["kind"] == "hosted-zone-id"}
-    cfn = client("cloudformation")
-    first = deploy(cfn, pipeline["name"], (out / pipeline["template_file"]).read_text(), stack_parameters(pipeline, zones))
-    assert first["StackStatus"] == "CREATE_COMPLETE", failures(cfn, pipeline["name"])
-    body = (out / app["template_file"]).read_bytes()
-    url = None
-    if len(body) > 51_200:
+
+    def from_s3(spec: dict[str, Any], body: str) -> str | None:
+        if len(body.encode()) <= 51_200:
+            return None
         s3 = client("s3")
         s3.create_bucket(Bucket="bs-templates", **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}))
-        s3.put_object(Bucket="bs-templates", Key=app["template_file"], Body=body)
-        url = f"{server['endpoint']}/bs-templates/{app['template_file']}"
-    stack = deploy(cfn, app["name"], None if url else body.decode(), stack_parameters(app, zones), template_url=url,
-                   role_arn=outputs(first)["CloudFormationRoleArn"])
-    assert stack["StackStatus"] == "CREATE_COMPLETE", failures(cfn, app["name"])
+        s3.put_object(Bucket="bs-templates", Key=spec["template_file"], Body=body.encode())
+        return f"{server['endpoint']}/bs-templates/{spec['template_file']}"
+
+    cfn = client("cloudformation")
+    deployed = deploy_assembly(cfn, out, zones, template_url=from_s3)
+    assert list(deployed) == [s["name"] for s in manifest["stacks"]], {n: failures(cfn, n) for n in deployed}
+    for name, stack in deployed.items():
+        assert stack.get("StackStatus") == "CREATE_COMPLETE", (name, failures(cfn, name))
 
 
 # --------------------------------------------------------------------------- the docs table

@@ -32,6 +32,8 @@ from harness import (
     SCRIPT,
     assert_complete,
     deploy,
+    deploy_assembly,
+    failures,
     free_port,
     outputs,
     parse_exports,
@@ -620,24 +622,37 @@ def test_reset_clears_everything(aws: Any, server: dict[str, Any]) -> None:
 
 
 def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> None:
+    """The three stacks of the example config: the bootstrap stack with the caller's
+    credentials, the pipeline and backstage stacks with its CloudFormation role (the
+    pipeline stack importing the bootstrap stack's artifact bucket)."""
     out = synth("configs/env-config.example.yaml")
     manifest = json.loads((out / "manifest.json").read_text())
     cfn, ecs, rds, route53 = aws("cloudformation"), aws("ecs"), aws("rds"), aws("route53")
     zones = {"example.com": route53.create_hosted_zone(Name="example.com", CallerReference="e2e")["HostedZone"]["Id"].split("/")[-1]}
-    pipeline, app = manifest["stacks"]
-    assert (pipeline["name"], app["name"]) == ("backstage-pipeline", "backstage")
+    bootstrap, pipeline, app = manifest["stacks"]
+    assert (bootstrap["name"], pipeline["name"], app["name"]) == ("backstage-bootstrap", "backstage-pipeline", "backstage")
+    assert bootstrap.get("without_role") and not pipeline.get("without_role") and not app.get("without_role")
+    aws("ecr").create_repository(repositoryName="backstage")  # bs-bootstrap's prerequisite
 
-    first = deploy(cfn, pipeline["name"], (out / pipeline["template_file"]).read_text(), stack_parameters(pipeline, zones))
-    assert_complete(first)
-    role = outputs(first)["CloudFormationRoleArn"]
-    assert outputs(first)["PipelineName"] == "backstage-pipeline"
+    deployed = deploy_assembly(cfn, out, zones)
+    for name, stack in deployed.items():
+        assert stack.get("StackStatus") == "CREATE_COMPLETE", (name, failures(cfn, name))
+    role = outputs(deployed[bootstrap["name"]])["CloudFormationRoleArn"]
+    assert role.endswith(":role/backstage-pipeline-cfn")
+    attached = aws("iam").list_attached_role_policies(RoleName="backstage-pipeline-cfn")["AttachedPolicies"]
+    assert sorted(p["PolicyName"] for p in attached) == [f"backstage-pipeline-cfn-{i}" for i in range(1, len(attached) + 1)]
+    bucket = outputs(deployed[bootstrap["name"]])["ArtifactBucketName"]
+    exports = {e["Name"]: e["Value"] for e in cfn.list_exports()["Exports"]}
+    assert exports["backstage-bootstrap-ArtifactBucket"] == bucket
+    assert deployed[pipeline["name"]]["RoleARN"] == role
+    assert outputs(deployed[pipeline["name"]])["PipelineName"] == "backstage-pipeline"
+    declared = aws("codepipeline").get_pipeline(name="backstage-pipeline")["pipeline"]
+    assert declared["artifactStore"]["location"] == bucket
     state = aws("codepipeline").get_pipeline_state(name="backstage-pipeline")
     assert [s["stageName"] for s in state["stageStates"]][0] == "Source"
     assert all("latestExecution" not in s for s in state["stageStates"])
 
-    body = (out / app["template_file"]).read_text()
-    stack = deploy(cfn, app["name"], body, stack_parameters(app, zones), role_arn=role)
-    assert_complete(stack)
+    stack = deployed[app["name"]]
     values = outputs(stack)
     assert values["UrlProd"] == "https://backstage.example.com"
     assert values["ServiceNameProd"] == "backstage-prod"
@@ -646,6 +661,7 @@ def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> Non
     assert stack["RoleARN"] == role
 
     # Promote an image to prod: only the parameter changes.
+    body = (out / app["template_file"]).read_text()
     stack = deploy(cfn, app["name"], body, {"ImageProd": IMAGE}, previous=("HostedZoneIdExampleCom", "ImageTest"), role_arn=role)
     assert_complete(stack, "UPDATE_COMPLETE")
     service = ecs.describe_services(cluster=values["ClusterName"], services=[values["ServiceNameProd"]])["services"][0]
@@ -663,19 +679,23 @@ def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> Non
     unchanged = deploy(cfn, app["name"], body, previous=("HostedZoneIdExampleCom", "ImageProd", "ImageTest"), role_arn=role)
     assert "didn't contain changes" in unchanged["ChangeSet"]["StatusReason"]
 
-    for name in (app["name"], pipeline["name"]):
+    # Deleted in reverse order, the bootstrap stack last (its role deletes the others).
+    for name in (app["name"], pipeline["name"], bootstrap["name"]):
         cfn.delete_stack(StackName=name)
         with pytest.raises(ClientError):
             cfn.describe_stacks(StackName=name)
     statuses = {s["StackName"]: s["StackStatus"] for s in cfn.list_stacks()["StackSummaries"]}
-    assert statuses == {"backstage": "DELETE_COMPLETE", "backstage-pipeline": "DELETE_COMPLETE"}
+    assert statuses == {"backstage": "DELETE_COMPLETE", "backstage-pipeline": "DELETE_COMPLETE", "backstage-bootstrap": "DELETE_COMPLETE"}
     assert rds.describe_db_clusters()["DBClusters"] == []
+    assert [p["PolicyName"] for p in aws("iam").list_policies(Scope="Local")["Policies"]] == []
+    # The same stacks again: nothing left behind blocks them.
+    assert all(s.get("StackStatus") == "CREATE_COMPLETE" for s in deploy_assembly(cfn, out, zones).values())
 
 
 def test_five_stages_template_from_s3(aws: Any, synth: Any, server: dict[str, Any]) -> None:
     out = synth("tests/configs/five-stages.yaml")
     manifest = json.loads((out / "manifest.json").read_text())
-    app = next(s for s in manifest["stacks"] if not s["name"].endswith("-pipeline"))
+    app = manifest["stacks"][-1]
     body = (out / app["template_file"]).read_bytes()
     assert len(body) > 51_200
     cfn, s3, route53 = aws("cloudformation"), aws("s3"), aws("route53")

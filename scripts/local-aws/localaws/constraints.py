@@ -96,7 +96,7 @@ STACK_TYPES = [
     "AWS::EC2::SecurityGroupIngress", "AWS::EC2::Subnet", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::VPC",
     "AWS::EC2::VPCGatewayAttachment", "AWS::ECR::Repository", "AWS::ECS::Cluster", "AWS::ECS::Service",
     "AWS::ECS::TaskDefinition", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::RDS::DBCluster",
+    "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::RDS::DBCluster",
     "AWS::RDS::DBInstance", "AWS::RDS::DBSubnetGroup", "AWS::Route53::RecordSet", "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy", "AWS::SNS::Topic", "AWS::SecretsManager::Secret", "AWS::SecretsManager::SecretTargetAttachment",
 ]
