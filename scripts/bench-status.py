@@ -7,7 +7,7 @@ one after another (`--sequential`, a hidden flag kept for this comparison).
     python3 scripts/bench-status.py [--runs 20]
 
 Builds the release binaries, starts its own local AWS (scripts/local-aws.sh on a
-free port), deploys both stacks of each config and gives every stage an image
+free port), deploys the three stacks of each config and gives every stage an image
 (by tag, so the digest lookup in ECR is part of the work). Each is timed twice:
 straight against the local AWS, and through a TCP proxy that holds every request
 for --latency-ms (default 40) before passing it on, as a round trip to an AWS
@@ -124,7 +124,7 @@ def main() -> int:
             # The repository the stack requires (bs-bootstrap makes it).
             run([aws, "ecr", "create-repository", "--region", region, "--repository-name", "backstage"], env)
             run([deploy, "--events", "lines", "--poll-interval", "0.2"], env, stdin=run([synth, "--config", config], env).stdout)
-            ids = [p[len("Image"):] for p in json.loads(run([synth, "--config", config], env).stdout)["stacks"][1]["parameters"] if p.startswith("Image")]
+            ids = [p[len("Image"):] for p in json.loads(run([synth, "--config", config], env).stdout)["stacks"][-1]["parameters"] if p.startswith("Image")]
             run([aws, "ecr", "put-image", "--region", region, "--repository-name", "backstage", "--image-tag", "v1", "--image-manifest", MANIFEST], env)
             image = f"123456789012.dkr.ecr.{region}.amazonaws.com/backstage:v1"
             params = [a for i in ids for a in ("--parameter", f"Image{i}={image}")]

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The main job, end to end on the local AWS, in a few minutes on a fresh clone:
 # build the tools, start the local AWS (moto + plugin), bootstrap it from the
-# example config, synthesize and deploy both stacks, put images into the local
-# ECR, promote them through every stage with bs-status before and after, roll the
-# last stage back, tear the stacks down, and stop the local AWS.
+# example config, synthesize and deploy the three stacks (the pipeline and
+# backstage stacks through the bootstrap stack's CloudFormation role, as the
+# pipeline does), put images into the local ECR, promote them through every
+# stage with bs-status before and after, roll the last stage back, tear the
+# stacks down, and stop the local AWS.
 # Exits non-zero at the first failure and says where.
 #
 #   scripts/demo.sh [CONFIG]      # default configs/env-config.example.yaml
@@ -69,8 +71,15 @@ export BS_SECRET_BACKSTAGE_AWS_AUTH='{"id": "demo-key-id", "secret": "demo-key-s
 export BS_SECRET_BACKSTAGE_GITHUB_TOKEN='{"secret": "demo-token"}'
 "$bin/bs-bootstrap" --config "$config" --events lines --poll-interval 0.5 > "$root/.local-aws/bootstrap.json"
 
-say "scripts/deploy-all.sh: bs-synth | bs-deploy, both stacks, then bs-status"
-scripts/deploy-all.sh --config "$config" --events lines --poll-interval 0.5 > "$root/.local-aws/first-deploy.json"
+# The role CloudFormation assumes, from the bootstrap stack bs-bootstrap deployed.
+read -r bootstrap_stack bootstrap_region <<< "$("$bin/bs-synth" --config "$config" --quiet | python3 -c 'import json, sys
+s = json.load(sys.stdin)["stacks"][0]
+print(s["name"], s["region"])')"
+role="$("$aws" cloudformation describe-stacks --region "$bootstrap_region" --stack-name "$bootstrap_stack" --output text \
+  --query "Stacks[0].Outputs[?OutputKey=='CloudFormationRoleArn'].OutputValue")"
+
+say "scripts/deploy-all.sh: bs-synth | bs-deploy --role-arn $role, the three stacks, then bs-status"
+scripts/deploy-all.sh --config "$config" --role-arn "$role" --events lines --poll-interval 0.5 > "$root/.local-aws/first-deploy.json"
 
 say "deploy again: nothing changed (NO_CHANGES)"
 "$bin/bs-synth" --config "$config" | "$bin/bs-deploy" --events lines --poll-interval 0.5 > "$root/.local-aws/redeploy.json"
@@ -142,7 +151,7 @@ digests = {s["name"]: s["image"]["digest"] for s in report["stages"]}
 assert len(set(digests.values())) == 2 and digests[last] != digests[report["stages"][0]["name"]], digests
 PY
 
-say "scripts/teardown.sh --yes: both stacks deleted"
+say "scripts/teardown.sh --yes: the three stacks deleted"
 scripts/teardown.sh --config "$config" --yes --events lines --poll-interval 0.5 > "$root/.local-aws/teardown.json"
 expect "6" "$bin/bs-status" --config "$config" --json > /dev/null
 

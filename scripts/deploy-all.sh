@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Synthesizes both stacks from the config and deploys them (the pipeline stack
-# first), then shows bs-status: what the infrastructure pipeline does, from a
+# Synthesizes the three stacks from the config and deploys them (bootstrap,
+# pipeline, backstage), then shows bs-status: what the infrastructure pipeline does, from a
 # laptop. Extra arguments go to bs-deploy (--preview, --role-arn ARN, ...).
 #
 #   scripts/deploy-all.sh [--config PATH] [bs-deploy flags...]

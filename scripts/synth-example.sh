@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job, for now: build bs-synth and synthesize both stacks of the example
+# The main job, for now: build bs-synth and synthesize the three stacks of the example
 # config into out/ (templates, manifest.json, and the assembly as out/assembly.json).
 #
 #   scripts/synth-example.sh [CONFIG]     # default configs/env-config.example.yaml

@@ -108,9 +108,10 @@ def stack_status(local: dict[str, Any], name: str) -> str:
     return local["session"].client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
 
 
-def test_bootstrap_deploys_the_pipeline_stack(local: dict[str, Any]) -> None:
+def test_bootstrap_deploys_the_bootstrap_and_pipeline_stacks(local: dict[str, Any]) -> None:
     out = tool(local, "bs-bootstrap", "--config", CONFIG, "--events", "lines", "--poll-interval", "0.2", extra_env=SECRETS)
     assert out.returncode == 0, out.stderr
+    assert stack_status(local, "backstage-bootstrap") == "CREATE_COMPLETE"
     assert stack_status(local, "backstage-pipeline") == "CREATE_COMPLETE"
 
 
@@ -134,7 +135,7 @@ def test_infra_pipeline_synth_update_pipeline_deploy(local: dict[str, Any]) -> N
     finally:
         shutil.rmtree(REPO / "assembly", ignore_errors=True)
     manifest = json.loads((artifact / "manifest.json").read_text())
-    assert [s["name"] for s in manifest["stacks"]] == ["backstage-pipeline", "backstage"]
+    assert [s["name"] for s in manifest["stacks"]] == ["backstage-bootstrap", "backstage-pipeline", "backstage"]
     # The artifact went through a zip, as in CodePipeline: the binaries come
     # without their execute bit, and the deploy buildspec restores it.
     for binary in ("bs-deploy", "bs-synth"):

@@ -19,6 +19,7 @@ pub fn add(t: &mut Template, c: &Config, templates: &[&Value]) {
         }),
     )
     .accept_checkov(&[
+        ("CKV_AWS_108", "A permissions boundary caps the roles' own policies, which scope every read to their resources; it grants nothing by itself."),
         ("CKV_AWS_109", "A permissions boundary caps the roles' own policies, which scope every action to their resources; it grants nothing by itself."),
         ("CKV_AWS_111", "A permissions boundary caps the roles' own policies, which scope every action to their resources; it grants nothing by itself."),
     ]);
