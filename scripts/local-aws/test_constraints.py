@@ -535,9 +535,14 @@ NOTIFY = {
 }
 
 
+# What the topic's and the rule's handlers need besides the service-linked role
+# (for a server run with LOCAL_AWS_ENFORCE_IAM=1).
+NOTIFY_HANDLER_ACTIONS = {"Effect": "Allow", "Action": ["sns:*", "codestar-notifications:*", "iam:GetRole", "iam:PassRole"], "Resource": "*"}
+
+
 def _deploy_role(iam: Any, name: str, *statements: dict[str, Any]) -> str:
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(ASSUME_CFN))["Role"]["Arn"]
-    everything_else = {"Effect": "Allow", "Action": ["sns:*", "codestar-notifications:*"], "Resource": "*"}
+    everything_else = NOTIFY_HANDLER_ACTIONS
     iam.put_role_policy(RoleName=name, PolicyName="deploy", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [everything_else, *statements]}))
     return arn
 
@@ -583,7 +588,7 @@ def test_notification_rule_service_linked_role_of_a_role_cloudformation_made(aws
     cfn, iam = aws("cloudformation"), aws("iam")
     grant = {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*",
              "Condition": {"StringEquals": {"iam:AWSServiceName": ["codestar-notifications.amazonaws.com", "ecs.amazonaws.com"]}}}
-    everything_else = {"Effect": "Allow", "Action": ["sns:*", "codestar-notifications:*"], "Resource": "*"}
+    everything_else = NOTIFY_HANDLER_ACTIONS
     roles = template({"Deployer": {"Type": "AWS::IAM::Role", "Properties": {
         "RoleName": "stack-made-deployer", "AssumeRolePolicyDocument": ASSUME_CFN,
         "Policies": [{"PolicyName": "deploy", "PolicyDocument": {"Version": "2012-10-17", "Statement": [everything_else, grant]}}]}}})
@@ -601,7 +606,7 @@ def test_notification_rule_service_linked_role_of_managed_policies(aws: Any) -> 
 
     def managed_role(name: str, *statements: dict[str, Any]) -> str:
         arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(ASSUME_CFN))["Role"]["Arn"]
-        everything_else = {"Effect": "Allow", "Action": ["sns:*", "codestar-notifications:*"], "Resource": "*"}
+        everything_else = NOTIFY_HANDLER_ACTIONS
         document = {"Version": "2012-10-17", "Statement": [everything_else, *statements]}
         policy = iam.create_policy(PolicyName=f"{name}-1", PolicyDocument=json.dumps({**document, "Statement": [everything_else]}))["Policy"]["Arn"]
         # The default version (v2) holds the statements; v1 lacks them.

@@ -11,8 +11,10 @@ the stack remembers) is checked first: the role's policies must allow every acti
 its type's registry handlers list (``handlers.<operation>.permissions`` of the
 schema cfn-lint ships, read through ``schemas.schema_for``): create -> create +
 read (CloudFormation reads the resource after creating it), update -> update +
-read, delete -> delete. Operations without a role (the caller's credentials) are
-not checked.
+read, delete -> delete. Of those, an action IAM does not know (cfn-lint's
+Policies.json) is never required, and one of a feature (``PROPERTY_GATED``) only
+when the resource's properties use that feature (``required_actions``).
+Operations without a role (the caller's credentials) are not checked.
 
 The evaluation is conservative, to detect a missing ACTION without refusing what
 AWS allows: the role's inline and attached managed policies, and its permissions
@@ -53,7 +55,8 @@ from .services import _condition_holds
 logger = logging.getLogger("localaws")
 
 ENFORCE_VARIABLE = "LOCAL_AWS_ENFORCE_IAM"  # "1": enforce; anything else: do not
-# Off until the product's CloudFormation role grants the handler permissions.
+# Off until the product's CloudFormation role grants the required handler
+# actions (docs/local-aws.md lists those it lacks).
 ENFORCE_DEFAULT = "0"
 
 # Types of bs-synth's stacks that are not checked, with why. Any other type without
