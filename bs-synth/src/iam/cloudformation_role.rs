@@ -48,8 +48,6 @@ pub const EXCLUDED: &[(&str, &str)] = &[
     ("s3:DeleteBucketReplication", "not an IAM action (S3 authorizes it as s3:PutReplicationConfiguration)"),
     ("s3:DeleteBucketTagging", "not an IAM action (S3 authorizes it as s3:PutBucketTagging)"),
     ("s3:REST.PUT.OBJECT", "not an IAM action (S3 authorizes it as s3:PutObject); no bucket is created with objects"),
-    ("s3:DeleteObject", "the handler empties no bucket: the artifact buckets are retained on delete"),
-    ("s3:PutObjectAcl", "buckets enforce bucket-owner object ownership: no object ACLs"),
     ("s3:PutBucketWebsite", "no bucket hosts a website"),
     ("s3:DeleteBucketWebsite", "no bucket hosts a website"),
     ("s3:PutBucketAcl", "buckets enforce bucket-owner object ownership: no ACLs"),
@@ -76,8 +74,6 @@ pub const EXCLUDED: &[(&str, &str)] = &[
     ("logs:AssociateKmsKey", "log groups are encrypted by CloudWatch Logs, with no customer key"),
     ("logs:DisassociateKmsKey", "log groups are encrypted by CloudWatch Logs, with no customer key"),
     ("sns:PutDataProtectionPolicy", "no topic has a data protection policy"),
-    ("ecs:PutAccountSetting", "account-wide ECS settings are the account owner's, not a stack's"),
-    ("ecs:PutAccountSettingDefault", "account-wide ECS settings are the account owner's, not a stack's"),
     ("rds:PromoteReadReplica", "no read replicas"),
     ("rds:CreateDBInstanceReadReplica", "no read replicas"),
     ("rds:StartDBInstanceAutomatedBackupsReplication", "no cross-region backup replication"),
@@ -102,7 +98,6 @@ pub const EXCLUDED: &[(&str, &str)] = &[
     ("ec2:AssociateNatGatewayAddress", "NAT gateways keep their one address"),
     ("ec2:DisassociateNatGatewayAddress", "NAT gateways keep their one address"),
     ("elasticloadbalancing:ModifyCapacityReservation", "no load balancer capacity reservations"),
-    ("elasticloadbalancing:DescribeCapacityReservation", "no load balancer capacity reservations"),
     ("elasticloadbalancing:ModifyIpPools", "no IPAM pools for load balancers"),
 ];
 

@@ -57,7 +57,7 @@ logger = logging.getLogger("localaws")
 ENFORCE_VARIABLE = "LOCAL_AWS_ENFORCE_IAM"  # "1": enforce; anything else: do not
 # Off until the product's CloudFormation role grants the required handler
 # actions (docs/local-aws.md lists those it lacks).
-ENFORCE_DEFAULT = "0"
+ENFORCE_DEFAULT = "1"
 
 # Types of bs-synth's stacks that are not checked, with why. Any other type without
 # handlers in cfn-lint's schemas is not checked either, with a warning in the log.
