@@ -6,6 +6,8 @@
 Started by scripts/local-aws.sh, with the venv of `scripts/python-tools.sh
 local-aws`. The plugin must be installed before moto's CloudFormation engine first
 builds its (cached) list of resource models, hence before the server starts.
+With INITIAL_NO_AUTH_ACTION_COUNT set (moto authorizes requests after that many),
+it also installs ``localaws.iam_auth``: IAM policies evaluated as bs's roles need.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ def main(argv: list[str] | None = None) -> None:
     warnings.simplefilter("default")
 
     localaws.install()
+    from localaws import iam_auth
+
+    if iam_auth.enabled():
+        iam_auth.install()
+        logging.getLogger("localaws").info("IAM authorization after %s unchecked requests", os.environ["INITIAL_NO_AUTH_ACTION_COUNT"])
     logging.getLogger("localaws").info("plugin installed; moto server on http://%s:%d", args.host, args.port)
 
     from moto import server
