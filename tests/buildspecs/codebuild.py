@@ -14,6 +14,13 @@ order, each command checked; the first failing command fails the build
 the returned directory through a zip, as CodePipeline passes them on: without
 file modes. ``docker`` is the stand-in ``docker_shim.py`` (the local ECR plays
 the registry); everything else runs for real.
+
+The commands run with the credentials of the project's service role, as CodeBuild
+gives them: the local AWS's ``/localaws/assume-role-as-service`` assumes the role
+as ``codebuild.amazonaws.com`` (its trust policy must allow that service), and the
+build sees the session in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+AWS_SESSION_TOKEN. CodeBuild resolves SECRETS_MANAGER variables with the service
+role too, so they are read here with the role's session.
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ import os
 import shlex
 import subprocess
 import tempfile
+import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import boto3
 import yaml
 
 HERE = Path(__file__).resolve().parent
@@ -62,8 +71,9 @@ def _secret(secrets: Any, reference: str) -> str:
 
 class LocalCodeBuild:
     def __init__(self, session: Any, env: dict[str, str], work: Path) -> None:
-        """``session``: a boto3 session on the local AWS; ``env``: the local AWS's
-        AWS_* variables (the build's credentials); ``work``: scratch space."""
+        """``session``: a boto3 session on the local AWS (reads the projects);
+        ``env``: the local AWS's AWS_* variables (endpoint, region); ``work``:
+        scratch space."""
         self.session = session
         self.env = env
         self.work = work
@@ -72,6 +82,16 @@ class LocalCodeBuild:
         projects = self.session.client("codebuild").batch_get_projects(names=[name])["projects"]
         assert projects, f"no CodeBuild project {name} on the local AWS"
         return projects[0]
+
+    def role_credentials(self, role_arn: str, session_name: str) -> dict[str, str]:
+        """STS credentials of ``role_arn``, assumed as CodeBuild assumes it."""
+        request = urllib.request.Request(
+            self.env["AWS_ENDPOINT_URL"] + "/localaws/assume-role-as-service",
+            data=json.dumps({"roleArn": role_arn, "service": "codebuild.amazonaws.com", "sessionName": session_name, "region": self.env["AWS_REGION"]}).encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(request) as answer:
+            return json.load(answer)
 
     def run(
         self,
@@ -95,6 +115,12 @@ class LocalCodeBuild:
         (shims / "docker").symlink_to(HERE / "docker_shim.py")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BS_", "CODEBUILD_"))}
         env.update(self.env)
+        credentials = self.role_credentials(project["serviceRole"], f"{project_name}-local")
+        env.update(
+            AWS_ACCESS_KEY_ID=credentials["AccessKeyId"],
+            AWS_SECRET_ACCESS_KEY=credentials["SecretAccessKey"],
+            AWS_SESSION_TOKEN=credentials["SessionToken"],
+        )
         env.update(
             HOME=str(home),
             # The host's Rust toolchain and caches, as CodeBuild's cache would give.
@@ -108,7 +134,13 @@ class LocalCodeBuild:
         )
         for name, path in (secondary or {}).items():
             env[f"CODEBUILD_SRC_DIR_{name}"] = str(path)
-        secrets = self.session.client("secretsmanager")
+        role = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=self.env["AWS_REGION"],
+        )
+        secrets = role.client("secretsmanager")
         layers: list[list[dict[str, str]]] = [
             [{"name": k, "value": str(v), "type": "PLAINTEXT"} for k, v in (spec.get("env", {}).get("variables") or {}).items()],
             project.get("environment", {}).get("environmentVariables", []),

@@ -12,6 +12,12 @@ bootstrap → infra pipeline (Synth, UpdatePipeline, Deploy) → app pipeline
 steps are started here, in the pipeline's order, with the pipeline's action
 configuration read from the local AWS.
 
+The local AWS authorizes every request against IAM, as AWS does (moto's
+INITIAL_NO_AUTH_ACTION_COUNT with the plugin's localaws/iam_auth.py): the test
+itself acts as an administrator user (bs-bootstrap, bs-status, its own reads),
+and each buildspec runs with the credentials of its project's service role, so a
+call the role may not make fails the build with AccessDenied.
+
     .venv-local-aws/bin/python -m pytest tests/buildspecs -q
 
 Needs the release build of the tools (scripts/test.sh builds it first; the infra
@@ -20,6 +26,7 @@ buildspec's own `cargo build --release` then has nothing left to do).
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -52,16 +59,47 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The requests that make the administrator: the server lets exactly these through
+# unchecked (INITIAL_NO_AUTH_ACTION_COUNT), then authorizes every request.
+ADMIN_SETUP = ("CreateUser", "PutUserPolicy", "CreateAccessKey")
+
+
+def administrator(aws_env: dict[str, str]) -> dict[str, str]:
+    """Creates the IAM user ``administrator`` (every action) within the unchecked
+    requests; returns its AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."""
+    iam = boto3.client(
+        "iam",
+        endpoint_url=aws_env["AWS_ENDPOINT_URL"],
+        aws_access_key_id=aws_env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=aws_env["AWS_SECRET_ACCESS_KEY"],
+        region_name=aws_env["AWS_REGION"],
+    )
+    iam.create_user(UserName="administrator")
+    iam.put_user_policy(
+        UserName="administrator",
+        PolicyName="everything",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    )
+    key = iam.create_access_key(UserName="administrator")["AccessKey"]
+    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     state = tmp_path_factory.mktemp("local-aws")
-    env = dict(os.environ, LOCAL_AWS_PORT=str(free_port()), LOCAL_AWS_DIR=str(state))
+    env = dict(
+        os.environ,
+        LOCAL_AWS_PORT=str(free_port()),
+        LOCAL_AWS_DIR=str(state),
+        INITIAL_NO_AUTH_ACTION_COUNT=str(len(ADMIN_SETUP)),
+    )
     out = subprocess.run(["bash", str(REPO / "scripts/local-aws.sh"), "start"], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     aws_env = {"LOCAL_AWS_VENV_BIN": str(REPO / ".venv-local-aws" / "bin"), "AWS_EC2_METADATA_DISABLED": "true"}
     for line in out.stdout.splitlines():
         key, _, value = line.removeprefix("export ").partition("=")
         aws_env[key] = value.strip("'\"")
+    aws_env.update(administrator(aws_env))
     session = boto3.Session(
         aws_access_key_id=aws_env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=aws_env["AWS_SECRET_ACCESS_KEY"],
@@ -154,6 +192,47 @@ def test_infra_pipeline_synth_update_pipeline_deploy(local: dict[str, Any]) -> N
     assert deployed["backstage"] == "CREATE_COMPLETE", deployed
     assert stack_status(local, "backstage") == "CREATE_COMPLETE"
     local["artifacts"]["assembly"] = artifact
+
+
+def without_action(document: dict[str, Any], action: str) -> dict[str, Any]:
+    """The policy document with ``action`` taken out of every statement's Action."""
+    statements = []
+    for statement in document["Statement"]:
+        listed = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        kept = [a for a in listed if a != action]
+        if kept:
+            statements.append(dict(statement, Action=kept))
+    return dict(document, Statement=statements)
+
+
+def role_policy(iam: Any, role: str, name: str) -> dict[str, Any]:
+    document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    # moto answers GetRolePolicy of a role CloudFormation created with the Python
+    # repr of the template's policy object, which boto3 leaves a string.
+    return ast.literal_eval(document) if isinstance(document, str) else document
+
+
+@pytest.mark.parametrize("action", ["cloudformation:CreateChangeSet", "iam:PassRole"])
+def test_infra_deploy_fails_without_one_action_of_its_role(local: dict[str, Any], action: str) -> None:
+    """The local AWS authorizes the build's calls against its project's role: one
+    action taken out of the Deploy project's role fails the Deploy step with
+    AccessDenied naming that action (iam:PassRole: bs-deploy passes CloudFormation's
+    role to CreateChangeSet). The action is put back afterwards."""
+    [(_, deploy)] = [a for a in actions(local, "backstage-pipeline") if a[0] == "Deploy"]
+    project = deploy["configuration"]["ProjectName"]
+    role = local["codebuild"].project(project)["serviceRole"].rpartition("/")[2]
+    iam = local["session"].client("iam")
+    documents = {name: role_policy(iam, role, name) for name in iam.list_role_policies(RoleName=role)["PolicyNames"]}
+    [(name, document)] = [(n, d) for n, d in documents.items() if without_action(d, action) != d]
+    iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(without_action(document, action)))
+    try:
+        with pytest.raises(BuildFailed) as failed:
+            local["codebuild"].run(project, local["artifacts"]["assembly"], action_env=action_env(deploy))
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
+    assert "AccessDenied" in failed.value.log, failed.value.log
+    assert f"assumed-role/{role}/" in failed.value.log and f"is not authorized to perform: {action}" in failed.value.log, failed.value.log
+    assert stack_status(local, "backstage") == "CREATE_COMPLETE"
 
 
 def test_app_build_pushes_an_image_by_digest_and_never_echoes_the_credentials(local: dict[str, Any]) -> None:
