@@ -60,8 +60,12 @@ pub fn load_config(
     let options = bs_core::config::Options {
         connection_optional: true,
     };
-    let loaded = bs_core::config::load_with(path, options)
-        .map_err(|e| crate::Error::Input(e.to_string().trim_end().to_string()))?;
+    let loaded = bs_core::config::load_with(path, options).map_err(|e| {
+        // The tools print "error: " before an error already.
+        let text = e.to_string();
+        let text = text.trim_end();
+        crate::Error::Input(text.strip_prefix("error: ").unwrap_or(text).to_string())
+    })?;
     let file = path.display().to_string();
     for w in &loaded.warnings {
         let _ = writeln!(err, "warning: {}", w.render(&file));

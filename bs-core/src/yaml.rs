@@ -64,11 +64,30 @@ impl Node {
     }
 }
 
-/// Parses the first document of `text`. An empty document is `Value::Null`.
+/// The most nodes a document may expand to, aliases and merge keys counted
+/// in full: a config is a few hundred; an alias bomb ("billion laughs") is
+/// refused here instead of exhausting memory.
+pub const MAX_NODES: usize = 50_000;
+/// The deepest nesting of lists and maps (a config needs four).
+pub const MAX_DEPTH: usize = 64;
+
+/// Parses `text`, which must be one YAML document (an empty one is
+/// `Value::Null`). A leading byte-order mark is skipped; a NUL byte, a second
+/// document, more than [`MAX_NODES`] nodes or [`MAX_DEPTH`] levels are errors.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(at) = text.find('\0') {
+        let line = text[..at].matches('\n').count() + 1;
+        let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
+        return Err(SyntaxError {
+            message: "a NUL byte: the file is not text (everything after it would be lost)".into(),
+            line,
+            column,
+        });
+    }
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| SyntaxError {
+    parser.load(&mut builder, true).map_err(|e| SyntaxError {
         message: e.info().to_string(),
         line: e.marker().line(),
         column: e.marker().col() + 1,
@@ -92,9 +111,22 @@ enum Open {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Open>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes and how many nodes each holds.
+    anchors: HashMap<usize, (Node, usize)>,
     root: Option<Node>,
     error: Option<SyntaxError>,
+    /// Nodes made so far, aliases counted in full.
+    nodes: usize,
+    documents: usize,
+}
+
+/// How many nodes `node` holds, itself included.
+fn size(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(size).sum(),
+        Value::Map(entries) => entries.iter().map(|e| 1 + size(&e.value)).sum(),
+        _ => 0,
+    }
 }
 
 fn is_null(text: &str) -> bool {
@@ -114,9 +146,23 @@ impl Builder {
 
     fn finish(&mut self, node: Node, anchor: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let n = size(&node);
+            self.anchors.insert(anchor, (node.clone(), n));
         }
         self.push_value(node);
+    }
+
+    /// Counts `n` more nodes; false (and the error) past [`MAX_NODES`].
+    fn grow(&mut self, n: usize, line: usize) -> bool {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            self.fail(
+                format!("the document expands to more than {MAX_NODES} values (anchors and aliases counted in full): a config is a few hundred"),
+                line,
+            );
+            return false;
+        }
+        true
     }
 
     fn push_value(&mut self, node: Node) {
@@ -155,6 +201,13 @@ impl Builder {
                             Value::Seq(items) => items,
                             _ => Vec::new(),
                         };
+                        if sources.is_empty() || sources.iter().any(|s| s.as_map().is_none()) {
+                            self.fail(
+                                "`<<` (a merge key) takes a map or a list of maps, as `<<: *defaults`".into(),
+                                key_line,
+                            );
+                            return;
+                        }
                         for source in sources {
                             if let Value::Map(merged) = source.value {
                                 for entry in merged {
@@ -194,7 +247,25 @@ impl Builder {
 
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.error.is_some() {
+            // Refused already: build nothing more (an alias bomb stops here).
+            return;
+        }
         let line = mark.line();
+        let grows = match &event {
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) => 1,
+            Event::Alias(anchor) => self.anchors.get(anchor).map_or(0, |(_, n)| *n),
+            _ => 0,
+        };
+        if !self.grow(grows, line) {
+            return;
+        }
+        if matches!(event, Event::SequenceStart(..) | Event::MappingStart(..))
+            && self.stack.len() >= MAX_DEPTH
+        {
+            self.fail(format!("nested more than {MAX_DEPTH} levels deep"), line);
+            return;
+        }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let tagged_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
@@ -229,18 +300,23 @@ impl MarkedEventReceiver for Builder {
                     self.finish(node, anchor);
                 }
             }
-            Event::Alias(anchor) => match self.anchors.get(&anchor).cloned() {
+            Event::Alias(anchor) => match self.anchors.get(&anchor).map(|(n, _)| n.clone()) {
                 Some(mut node) => {
                     node.line = line;
                     self.push_value(node);
                 }
                 None => self.fail("alias to an unknown anchor".into(), line),
             },
-            Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart
-            | Event::DocumentEnd
-            | Event::Nothing => {}
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.fail(
+                        "a second YAML document (after `---`): a config is one document, and the rest would be ignored".into(),
+                        line,
+                    );
+                }
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
     }
 }
@@ -348,5 +424,73 @@ mod tests {
     fn empty_document_is_null() {
         assert_eq!(parse("").unwrap().value, Value::Null);
         assert_eq!(parse("# only a comment\n").unwrap().value, Value::Null);
+    }
+
+    #[test]
+    fn a_billion_laughs_is_refused_before_it_expands() {
+        let mut text = String::from("a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+        for (prev, next) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+        {
+            let refs = vec![format!("*{prev}"); 9].join(", ");
+            text.push_str(&format!("{next}: &{next} [{refs}]\n"));
+        }
+        let start = std::time::Instant::now();
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("more than 50000 values"), "{e:?}");
+        // Refused as the budget runs out, not after building 9^9 nodes.
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_chain_of_merge_keys_stays_within_the_budget_or_is_refused() {
+        let mut text = String::from("m0: &m0 {k0: 0}\n");
+        for i in 1..10_000 {
+            text.push_str(&format!("m{i}: &m{i} {{<<: *m{}, k{i}: {i}}}\n", i - 1));
+        }
+        let start = std::time::Instant::now();
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("more than 50000 values"), "{e:?}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.message, "nested more than 64 levels deep");
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_with_its_place_even_in_a_comment() {
+        let e = parse("common:\n  A: b # x\0y\nstages: {}\n").unwrap_err();
+        assert!(e.message.starts_with("a NUL byte"), "{e:?}");
+        assert_eq!((e.line, e.column), (2, 11));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_in_yaml_and_json() {
+        let doc = parse("\u{feff}common:\n  A: b\n").unwrap();
+        assert_eq!(map(&doc), vec![("common", 1)]);
+        let doc = parse("\u{feff}{\"common\": {}}").unwrap();
+        assert_eq!(map(&doc), vec![("common", 1)]);
+    }
+
+    #[test]
+    fn a_second_document_is_refused_not_ignored() {
+        let e = parse("common: {}\n---\nstages: {}\n").unwrap_err();
+        assert!(e.message.starts_with("a second YAML document"), "{e:?}");
+        assert_eq!(e.line, 2);
+        // One document with explicit markers is fine.
+        assert!(parse("---\ncommon: {}\n...\n").is_ok());
+    }
+
+    #[test]
+    fn a_merge_key_takes_maps_only() {
+        let e = parse("a:\n  <<: 5\n").unwrap_err();
+        assert!(e.message.contains("merge key"), "{e:?}");
+        let e = parse("x: &x [1]\na:\n  <<: [*x]\n").unwrap_err();
+        assert!(e.message.contains("merge key"), "{e:?}");
     }
 }

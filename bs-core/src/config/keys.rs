@@ -39,6 +39,7 @@ pub const PER_STAGE: &[&str] = &[
     "GITHUB_TOKEN_SECRET_NAME",
     "STAGE_APPROVAL",
     "APPROVAL_EMAILS",
+    "CONTAINER_ENV_KEYS",
 ];
 
 /// Keys that must have a value. Every other key of [`STACK_WIDE`] and [`PER_STAGE`]
@@ -87,6 +88,7 @@ pub fn when_not_set(key: &str) -> Option<String> {
         "GITHUB_TOKEN_SECRET_NAME" => "the container gets no GITHUB_TOKEN".into(),
         "STAGE_APPROVAL" => "no approval gate: false".into(),
         "APPROVAL_EMAILS" => "nobody is e-mailed about the approval".into(),
+        "CONTAINER_ENV_KEYS" => "a key that looks like a misspelt toolkit key is refused".into(),
         _ => return None,
     })
 }
@@ -123,6 +125,38 @@ pub const SECRET_ENV: &[(&str, &str)] = &[
     ("GITHUB_TOKEN", "GITHUB_TOKEN_SECRET_NAME"),
 ];
 
+/// The toolkit key `unknown` is probably a misspelling of: the same letters in
+/// another case (`aws_region`), or one letter added, dropped or changed, or two
+/// neighbours swapped (`STAGE_APROVAL`). Such a key would silently become a
+/// container environment variable; keys meant for the container that look like
+/// this are listed in CONTAINER_ENV_KEYS.
+pub fn misspelt(unknown: &str) -> Option<&'static str> {
+    let upper = unknown.to_ascii_uppercase();
+    STACK_WIDE
+        .iter()
+        .chain(PER_STAGE)
+        .copied()
+        .find(|k| upper == *k || (k.len() >= 6 && one_edit_apart(&upper, k)))
+}
+
+/// One insertion, deletion, substitution or swap of neighbours apart.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > 1 || a == b {
+        return false;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    match ra.len().cmp(&rb.len()) {
+        std::cmp::Ordering::Equal => {
+            ra[1..] == rb[1..]
+                || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+        }
+        std::cmp::Ordering::Less => ra == &rb[1..],
+        std::cmp::Ordering::Greater => &ra[1..] == rb,
+    }
+}
+
 pub fn is_known(key: &str) -> bool {
     STACK_WIDE.contains(&key) || PER_STAGE.contains(&key) || IGNORED.iter().any(|(k, _)| *k == key)
 }
@@ -140,4 +174,35 @@ pub fn looks_secret(key: &str) -> bool {
     ]
     .iter()
     .any(|w| upper.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misspellings_name_the_key_meant() {
+        assert_eq!(misspelt("STAGE_APROVAL"), Some("STAGE_APPROVAL"));
+        assert_eq!(misspelt("STAGE_APPORVAL"), Some("STAGE_APPROVAL"));
+        assert_eq!(misspelt("aws_region"), Some("AWS_REGION"));
+        assert_eq!(misspelt("HOST_NAMES"), Some("HOST_NAME"));
+        assert_eq!(misspelt("DOMAIN_NAM"), Some("DOMAIN_NAME"));
+        assert_eq!(misspelt("CONTAINER_PORTS"), Some("CONTAINER_PORT"));
+    }
+
+    #[test]
+    fn container_variables_are_not_misspellings() {
+        for key in [
+            "NODE_ENV",
+            "LOG_LEVEL",
+            "POSTGRES_HOST",
+            "AUTH_GITHUB_CLIENT_ID",
+            "APP_CONFIG_app_baseUrl",
+            "AWS_REGION_NAME",
+            "GITHUB_TOKEN",
+            "BACKEND_SECRET",
+        ] {
+            assert_eq!(misspelt(key), None, "{key}");
+        }
+    }
 }

@@ -51,6 +51,12 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
+        if let [p] = self.problems.as_slice() {
+            if p.path.is_empty() && p.line.is_none() {
+                // The file itself (unreadable, a directory, too large): one line.
+                return writeln!(f, "error: {}", p.render(&self.file));
+            }
+        }
         writeln!(
             f,
             "error: {} has {n} problem{}:",
@@ -177,21 +183,65 @@ pub struct Options {
     pub connection_optional: bool,
 }
 
+/// The most stages a config may have: the app pipeline has one per stage, after
+/// Source and Build, and CodePipeline allows 50.
+pub const MAX_STAGES: usize = 48;
+
+/// The largest config file read: the example is 6 KiB.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// [`load`] with [`Options`].
 pub fn load_with(path: &Path, options: Options) -> Result<Loaded, ConfigError> {
     let file = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match read_config(path) {
         Ok(text) => parse_with(&text, &file, options),
-        Err(e) => Err(ConfigError {
+        Err(message) => Err(ConfigError {
             problems: vec![Problem {
                 path: String::new(),
                 line: None,
-                message: format!("cannot read the config file: {e}"),
+                message,
             }],
             warnings: Vec::new(),
             file,
         }),
     }
+}
+
+/// The file's text: a regular file (never a directory, a device such as
+/// /dev/zero, or a FIFO that would block), at most [`MAX_CONFIG_BYTES`], UTF-8.
+fn read_config(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the config file: {e}"))?;
+    if meta.is_dir() {
+        return Err("is a directory: --config (or BS_CONFIG) names the config file itself".into());
+    }
+    if !meta.is_file() {
+        return Err(
+            "is not a regular file (a device or a pipe): give the config file itself".into(),
+        );
+    }
+    let too_big = || {
+        format!(
+            "is larger than {} KiB: not a config file",
+            MAX_CONFIG_BYTES / 1024
+        )
+    };
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read the config file: {e}"))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "is not UTF-8 text (byte {} is not valid UTF-8): save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Validates config text; `file` names it in messages.
@@ -268,6 +318,16 @@ struct Validator {
     /// Keys the toolkit does not know (container environment variables), as
     /// (key, path, line): a missing required key may be one of them misspelt.
     unknown: Vec<(String, String, usize)>,
+}
+
+/// A name ECS and a shell pass on as it is: letters, digits, `_`, `.`, `-`,
+/// not starting with a digit (no control characters, spaces or `=`).
+fn is_env_name(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 /// Edit distance, for spotting a misspelt key.
@@ -455,6 +515,14 @@ impl Validator {
                 "is required: a map with at least one stage (for example `test` and `prod`)",
             ),
             Some(e) => match &e.value.value {
+                Value::Map(entries) if entries.len() > MAX_STAGES => self.problem(
+                    "stages".into(),
+                    Some(e.key_line),
+                    format!(
+                        "has {} stages: at most {MAX_STAGES} (a CodePipeline pipeline has at most 50 stages, two of them Source and Build)",
+                        entries.len()
+                    ),
+                ),
                 Value::Map(entries) if !entries.is_empty() => {
                     for s in entries {
                         let body: &[Entry] = match &s.value.value {
@@ -846,6 +914,29 @@ impl Validator {
     /// A list of addresses, or one string of them separated by commas, semicolons
     /// or blanks. Empty entries are skipped; with no address at all the key is not
     /// set.
+    /// CONTAINER_ENV_KEYS: a list of key names (or one comma-separated value).
+    fn key_list(&mut self, s: Option<Setting>) -> Vec<String> {
+        let Some(s) = s else { return Vec::new() };
+        match &s.node.value {
+            Value::Null => Vec::new(),
+            Value::Scalar { text, .. } => text
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+            Value::Seq(nodes) => nodes
+                .iter()
+                .filter_map(scalar)
+                .map(|t| t.trim().to_string())
+                .collect(),
+            Value::Map(_) => {
+                self.problem(s.path(), s.line(), "must list key names, not a map");
+                Vec::new()
+            }
+        }
+    }
+
     fn emails(&mut self, s: Option<Setting>) -> Vec<String> {
         let Some(s) = s else { return Vec::new() };
         // (address, its line)
@@ -1016,16 +1107,25 @@ impl Validator {
             }
         }
 
+        let as_is = self.key_list(get("CONTAINER_ENV_KEYS"));
         let mut env = BTreeMap::new();
         for (key, s) in &merged {
             if keys::is_known(key) {
                 continue;
             }
-            if key.is_empty() || key.contains(['=', ' ', '\t']) || key.contains('\0') {
+            if !is_env_name(key) {
                 self.problem(
                     s.path(),
                     s.line(),
-                    "is not usable as an environment variable name",
+                    "is not usable as an environment variable name: letters, digits, `_`, `.` and `-`, not starting with a digit",
+                );
+                continue;
+            }
+            if let Some(meant) = keys::misspelt(key).filter(|_| !as_is.iter().any(|k| k == key)) {
+                self.problem(
+                    s.path(),
+                    s.line(),
+                    format!("is not a key of the toolkit: did you mean {meant}? (as written it would only become a container environment variable; if that is what you want, list it in CONTAINER_ENV_KEYS)"),
                 );
                 continue;
             }

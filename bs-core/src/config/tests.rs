@@ -948,6 +948,115 @@ fn a_missing_required_key_points_at_a_lookalike() {
     let p = problems(&BASE.replace("GITHUB_ORG: org", "GITHUB_ORGS: org"));
     assert_eq!(
         p,
-        ["c.yaml: common.GITHUB_ORG: is required: the GitHub owner of both repositories; common.GITHUB_ORGS (line 6) is not a key of the toolkit but a container environment variable: is it meant to be GITHUB_ORG?"]
+        [
+            "c.yaml:6: common.GITHUB_ORGS: is not a key of the toolkit: did you mean GITHUB_ORG? (as written it would only become a container environment variable; if that is what you want, list it in CONTAINER_ENV_KEYS)",
+            "c.yaml: common.GITHUB_ORG: is required: the GitHub owner of both repositories; common.GITHUB_ORGS (line 6) is not a key of the toolkit but a container environment variable: is it meant to be GITHUB_ORG?"
+        ]
     );
+}
+
+#[test]
+fn a_misspelt_key_is_refused_with_the_key_meant() {
+    // STAGE_APROVAL would have become a container variable, and prod's
+    // approval gate would have disappeared.
+    let p = problems(&with("  prod:", "    STAGE_APROVAL: true"));
+    assert!(
+        has(
+            &p,
+            "stages.prod.STAGE_APROVAL: is not a key of the toolkit: did you mean STAGE_APPROVAL?"
+        ),
+        "{p:?}"
+    );
+    let p = problems(&with("common:", "  aws_region: eu-west-2"));
+    assert!(has(&p, "did you mean AWS_REGION?"), "{p:?}");
+    // Meant for the container: listed, it is passed on as it is.
+    let c = ok(&with(
+        "  prod:",
+        "    HOST_NAMES: a,b\n    CONTAINER_ENV_KEYS: [HOST_NAMES]",
+    ))
+    .config;
+    assert_eq!(
+        c.stage("prod").unwrap().env.get("HOST_NAMES"),
+        Some(&"a,b".to_string())
+    );
+}
+
+#[test]
+fn environment_variable_names_are_names() {
+    for key in ["1ST_VALUE", "\"TAB\\tKEY\"", "\"BELL\\aKEY\"", "\"A B\""] {
+        let p = problems(&with("  prod:", &format!("    {key}: x")));
+        assert!(
+            has(&p, "is not usable as an environment variable name"),
+            "{key}: {p:?}"
+        );
+    }
+    let c = ok(&with("  prod:", "    APP_CONFIG_app.baseUrl-x: y")).config;
+    assert!(c
+        .stage("prod")
+        .unwrap()
+        .env
+        .contains_key("APP_CONFIG_app.baseUrl-x"));
+}
+
+#[test]
+fn input_that_would_be_misread_is_refused() {
+    // A NUL byte, even in a comment, would have ended the document there.
+    let text = BASE.replace("  prod:\n", "# note\0\n  prod:\n");
+    let p = problems(&text);
+    assert!(has(&p, "a NUL byte"), "{p:?}");
+    // A byte-order mark is skipped.
+    ok(&format!("\u{feff}{BASE}"));
+    // A second document is refused, not ignored.
+    let p = problems(&format!("{BASE}---\ncommon: {{}}\n"));
+    assert!(has(&p, "a second YAML document"), "{p:?}");
+}
+
+#[test]
+fn too_many_stages_are_refused_before_any_is_built() {
+    let stages = |n: usize| {
+        let mut text = BASE.to_string();
+        for i in 0..n {
+            text.push_str(&format!("  s{i}:\n    HOST_NAME: h{i}\n"));
+        }
+        text
+    };
+    let start = std::time::Instant::now();
+    let p = problems(&stages(1_000));
+    assert!(has(&p, "stages: has 1002 stages: at most 48"), "{p:?}");
+    // 16,000 stages run out of the document's budget while it is read.
+    let p = problems(&stages(16_000));
+    assert!(has(&p, "expands to more than 50000 values"), "{p:?}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn the_file_itself_must_be_a_small_regular_text_file() {
+    let dir = std::env::temp_dir().join(format!("bs-core-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let e = load(&dir).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "error: {}: is a directory: --config (or BS_CONFIG) names the config file itself\n",
+            dir.display()
+        )
+    );
+    #[cfg(unix)]
+    {
+        let e = load(Path::new("/dev/zero")).unwrap_err();
+        assert!(e.to_string().contains("is not a regular file"), "{e}");
+    }
+    let big = dir.join("big.yaml");
+    std::fs::write(&big, "#".repeat(2 * 1024 * 1024)).unwrap();
+    assert!(load(&big)
+        .unwrap_err()
+        .to_string()
+        .contains("is larger than 1024 KiB"));
+    let latin1 = dir.join("latin1.yaml");
+    std::fs::write(&latin1, b"common:\n  A: caf\xe9\n").unwrap();
+    assert!(load(&latin1)
+        .unwrap_err()
+        .to_string()
+        .contains("is not UTF-8 text"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
