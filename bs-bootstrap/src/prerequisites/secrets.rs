@@ -171,41 +171,50 @@ fn check_shape(w: &Wanted, value: &str) -> Result<(), String> {
 }
 
 /// Collects the values given by file or environment, refusing bad ones before
-/// any AWS call. `files` are the `--secret-file` flags.
+/// any AWS call: every bad one at once, one line each. `files` are the
+/// `--secret-file` flags.
 pub fn given_values(
     wanted: &[Wanted],
     files: &[String],
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BTreeMap<String, Given>, Error> {
     let mut out = BTreeMap::new();
+    let mut problems: Vec<String> = Vec::new();
     for flag in files {
         let Some((name, path)) = flag.split_once('=') else {
-            return Err(Error::Input(format!(
-                "--secret-file {flag}: expected NAME=PATH"
-            )));
+            problems.push(format!("--secret-file {flag}: expected NAME=PATH"));
+            continue;
         };
         let Some(w) = wanted
             .iter()
             .find(|w| short_name(&w.id) == name || w.id == name)
         else {
             let names: Vec<String> = wanted.iter().map(|w| short_name(&w.id)).collect();
-            return Err(Error::Input(format!(
+            problems.push(format!(
                 "--secret-file {name}: the config names no such secret (it names {})",
                 names.join(", ")
-            )));
+            ));
+            continue;
         };
-        let value = std::fs::read_to_string(path)
-            .map_err(|e| Error::Input(format!("--secret-file {name}: cannot read {path}: {e}")))?;
-        check_shape(w, &value).map_err(|why| {
-            Error::Input(format!("--secret-file {name}: the value in {path} {why}"))
-        })?;
-        out.insert(
-            w.id.clone(),
-            Given {
-                value,
-                from: format!("--secret-file {name}"),
-            },
-        );
+        let value = match std::fs::read_to_string(path) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(format!("--secret-file {name}: cannot read {path}: {e}"));
+                continue;
+            }
+        };
+        match check_shape(w, &value) {
+            Ok(()) => {
+                out.insert(
+                    w.id.clone(),
+                    Given {
+                        value,
+                        from: format!("--secret-file {name}"),
+                    },
+                );
+            }
+            Err(why) => problems.push(format!("--secret-file {name}: the value in {path} {why}")),
+        }
     }
     for w in wanted {
         if out.contains_key(&w.id) {
@@ -213,12 +222,22 @@ pub fn given_values(
         }
         let var = env_var(&w.id);
         if let Some(value) = env(&var) {
-            check_shape(w, &value)
-                .map_err(|why| Error::Input(format!("{var}: the value {why}")))?;
-            out.insert(w.id.clone(), Given { value, from: var });
+            match check_shape(w, &value) {
+                Ok(()) => {
+                    out.insert(w.id.clone(), Given { value, from: var });
+                }
+                Err(why) => problems.push(format!("{var}: the value {why}")),
+            }
         }
     }
-    Ok(out)
+    match problems.len() {
+        0 => Ok(out),
+        1 => Err(Error::Input(problems.remove(0))),
+        n => Err(Error::Input(format!(
+            "{n} secret values are refused:\n  {}",
+            problems.join("\n  ")
+        ))),
+    }
 }
 
 /// Asks for a secret on the terminal, without echo.
@@ -503,6 +522,24 @@ mod tests {
         assert_eq!(
             got["backstage/prod/github-auth"].from,
             "BS_SECRET_BACKSTAGE_PROD_GITHUB_AUTH"
+        );
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_once() {
+        let wanted = vec![w(ID_SECRET)];
+        let env = |k: &str| {
+            (k == "BS_SECRET_BACKSTAGE_PROD_GITHUB_AUTH").then(|| r#"{"id":"a"}"#.to_string())
+        };
+        let err = given_values(&wanted, &["nope=/x".into(), "no-equals-sign".into()], &env)
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "3 secret values are refused:\n  \
+             --secret-file nope: the config names no such secret (it names backstage/prod/github-auth)\n  \
+             --secret-file no-equals-sign: expected NAME=PATH\n  \
+             BS_SECRET_BACKSTAGE_PROD_GITHUB_AUTH: the value has no non-empty key `secret`"
         );
     }
 }
