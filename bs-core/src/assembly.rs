@@ -84,6 +84,35 @@ pub enum Prerequisite {
     },
 }
 
+/// serde's message in the assembly's words, not the Rust types': "expected a
+/// stack entry", not "expected struct StackArtifact". The position serde appends
+/// is given separately.
+fn in_its_words(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    [
+        (
+            "struct Assembly",
+            "an assembly (an object with `version` and `stacks`)",
+        ),
+        (
+            "struct StackArtifact",
+            "a stack entry (an object with `name`, `account`, `region`, …)",
+        ),
+        (
+            "internally tagged enum DeployParameter",
+            "a parameter entry (an object with `kind`)",
+        ),
+        (
+            "internally tagged enum Prerequisite",
+            "a `requires` entry (an object with `kind`)",
+        ),
+    ]
+    .iter()
+    .fold(message.to_string(), |m, (rust, words)| {
+        m.replace(rust, words)
+    })
+}
+
 impl Assembly {
     /// Parses an assembly, with an error that says what is wrong with it.
     pub fn from_json(text: &str) -> Result<Assembly, String> {
@@ -93,19 +122,13 @@ impl Assembly {
             );
         }
         let assembly: Assembly = serde_json::from_str(text).map_err(|e| {
-            if e.is_eof() {
-                format!(
-                    "the assembly is truncated (line {}, column {}): {e}",
-                    e.line(),
-                    e.column()
-                )
-            } else {
-                format!(
-                    "the assembly is not valid (line {}, column {}): {e}",
-                    e.line(),
-                    e.column()
-                )
-            }
+            let what = if e.is_eof() { "truncated" } else { "not valid" };
+            format!(
+                "the assembly is {what} (line {}, column {}): {}",
+                e.line(),
+                e.column(),
+                in_its_words(&e.to_string())
+            )
         })?;
         if assembly.version != VERSION {
             return Err(format!(
@@ -202,5 +225,17 @@ mod tests {
         assert!(Assembly::from_json(r#"{"version": 1, "stacks": []}"#)
             .unwrap_err()
             .contains("no stacks"));
+    }
+
+    #[test]
+    fn errors_speak_of_the_assembly_not_of_rust_types() {
+        let e = Assembly::from_json(r#"{"version": 1, "stacks": [5]}"#).unwrap_err();
+        assert!(e.contains("expected a stack entry"), "{e}");
+        assert!(!e.contains("StackArtifact") && !e.contains("struct"), "{e}");
+        let e = Assembly::from_json(r#"{"version": 1, "stacks": [{"name": "s", "account": "1", "region": "r", "tags": {}, "parameters": {"P": 3}}]}"#).unwrap_err();
+        assert!(e.contains("a parameter entry"), "{e}");
+        assert!(!e.contains("DeployParameter") && !e.contains("enum"), "{e}");
+        // The position once, from the wrapper.
+        assert_eq!(e.matches("line").count(), 1, "{e}");
     }
 }

@@ -3,6 +3,7 @@
 //! [`run`] is the whole command; its streams come in through [`Io`], so tests
 //! can run it in-process.
 
+pub mod assembly_check;
 pub mod cli;
 pub mod input;
 pub mod plan;

@@ -152,7 +152,107 @@ fn assembly_paths_are_named() {
     refused(
         bs_deploy().arg("--assembly").arg(dir.path()),
         "",
-        "stack s: cannot read",
+        "s.template.json: cannot read it",
+    );
+    // A template_file outside the assembly's folder is never read.
+    for file in ["../../../etc/passwd", "/etc/passwd", "a/../../x.json"] {
+        std::fs::write(
+            dir.path().join("manifest.json"),
+            format!(r#"{{"version":1,"stacks":[{{"name":"s","account":"123456789012","region":"us-east-1","tags":{{}},"template_file":"{file}"}}]}}"#),
+        )
+        .unwrap();
+        refused(
+            bs_deploy().arg("--assembly").arg(dir.path()),
+            "",
+            &format!(
+                "stack s: template_file `{file}` must name a file inside the assembly's folder"
+            ),
+        );
+    }
+    // On stdin, a template_file has no folder to be read from.
+    refused(
+        &mut bs_deploy(),
+        r#"{"version":1,"stacks":[{"name":"s","account":"123456789012","region":"us-east-1","tags":{},"template_file":"s.template.json"}]}"#,
+        "stack s: its template is in a file (s.template.json), which can be read only with --assembly DIR",
+    );
+}
+
+/// What CloudFormation would refuse after seconds of retries is refused at
+/// once, every problem listed, with no AWS call.
+#[test]
+fn assemblies_aws_would_refuse_are_refused_before_any_call() {
+    for (resources, needle) in [
+        ("{}", "stack s: its template's Resources is empty"),
+        (
+            "[]",
+            "stack s: its template's Resources must be a map of resources, not a list",
+        ),
+        (
+            "5",
+            "stack s: its template's Resources must be a map of resources, not a number",
+        ),
+        (
+            "null",
+            "stack s: its template's Resources must be a map of resources, not null",
+        ),
+    ] {
+        let text = ASSEMBLY.replace(
+            r#""Resources":{"T":{"Type":"AWS::SNS::Topic"}}"#,
+            &format!(r#""Resources":{resources}"#),
+        );
+        refused(&mut bs_deploy(), &text, needle);
+    }
+    let many: Vec<String> = (0..501)
+        .map(|i| format!(r#""T{i}":{{"Type":"AWS::SNS::Topic"}}"#))
+        .collect();
+    refused(
+        &mut bs_deploy(),
+        &ASSEMBLY.replace(
+            r#""Resources":{"T":{"Type":"AWS::SNS::Topic"}}"#,
+            &format!(r#""Resources":{{{}}}"#, many.join(",")),
+        ),
+        "stack s: 501 resources, over CloudFormation's 500",
+    );
+    let padding = "x".repeat(1_100_000);
+    refused(
+        &mut bs_deploy(),
+        &ASSEMBLY.replace(r#""Default":"x""#, &format!(r#""Default":"{padding}""#)),
+        "over CloudFormation's 1048576",
+    );
+    // Several problems of one assembly, all at once.
+    let bad = ASSEMBLY
+        .replace(r#""name":"s""#, r#""name":"bad_name""#)
+        .replace(r#""account":"123456789012""#, r#""account":"abc""#)
+        .replace(r#""region":"us-east-1""#, r#""region":"mars-1""#)
+        .replace(r#""parameters":{}"#, r#""capabilities":["CAPABILITY_ALL"],"parameters":{"Q":{"kind":"stage-image","stage":"x"}}"#);
+    let out = bs_deploy().write_stdin(bad).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for needle in [
+        "stdin: 5 problems:",
+        "stack `bad_name`: not a CloudFormation stack name",
+        "account `abc` is not a 12-digit AWS account id",
+        "region `mars-1` is not an AWS region name",
+        "capability `CAPABILITY_ALL` is not one CloudFormation knows",
+        "parameter Q is listed in the assembly but the template declares no such parameter",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    // The same stack twice.
+    let twice = ASSEMBLY.replacen(
+        r#"{"version":1,"stacks":["#,
+        &format!(
+            r#"{{"version":1,"stacks":[{},"#,
+            &ASSEMBLY[r#"{"version":1,"stacks":["#.len()..ASSEMBLY.len() - 2]
+        ),
+        1,
+    );
+    refused(&mut bs_deploy(), &twice, "stack s: listed twice");
+    // Errors speak of the assembly, not of Rust types.
+    refused(
+        &mut bs_deploy(),
+        r#"{"version":1,"stacks":[5]}"#,
+        "expected a stack entry",
     );
 }
 
