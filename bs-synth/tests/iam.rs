@@ -27,14 +27,6 @@ fn glob(pattern: &str, text: &str) -> bool {
     go(pattern.as_bytes(), text.as_bytes())
 }
 
-fn as_list(v: &Value) -> Vec<Value> {
-    match v {
-        Value::Array(a) => a.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    }
-}
-
 /// The CloudFormation role's statements: its managed policies' documents.
 fn role_statements(bootstrap: &Value, stack: &str) -> Vec<Value> {
     let role = &bootstrap["Resources"]["CloudFormationRole"];
@@ -68,20 +60,9 @@ fn granted(statements: &[Value], action: &str) -> bool {
     })
 }
 
-fn each() -> Vec<(String, bs_core::config::Config, bs_core::assembly::Assembly)> {
-    config_paths()
-        .into_iter()
-        .map(|p| {
-            let c = load(&p);
-            let a = synth(&c);
-            (p.display().to_string(), c, a)
-        })
-        .collect()
-}
-
 #[test]
 fn every_handler_permission_of_every_deployed_type_is_granted_or_excluded_with_a_reason() {
-    for (file, c, a) in each() {
+    for (file, c, a) in every_config() {
         let bootstrap = template(&a, &format!("{}-bootstrap", c.stack_name));
         let statements = role_statements(bootstrap, &c.stack_name);
         for name in [format!("{}-pipeline", c.stack_name), c.stack_name.clone()] {
@@ -123,19 +104,17 @@ fn every_handler_permission_of_every_deployed_type_is_granted_or_excluded_with_a
 #[test]
 fn nothing_excluded_is_granted_and_every_exclusion_is_used() {
     let mut used = BTreeSet::new();
-    for (file, c, a) in each() {
+    for (file, c, a) in every_config() {
         let bootstrap = template(&a, &format!("{}-bootstrap", c.stack_name));
         let statements = role_statements(bootstrap, &c.stack_name);
         for entry in table().types.values() {
             for action in entry.actions() {
                 if let Some(reason) = excluded(action) {
                     used.insert(reason);
-                    if action != "iam:CreateServiceLinkedRole" {
-                        assert!(
-                            !granted(&statements, action),
-                            "{file}: {action} is excluded ({reason}) yet granted"
-                        );
-                    }
+                    assert!(
+                        !granted(&statements, action),
+                        "{file}: {action} is excluded ({reason}) yet granted"
+                    );
                 }
             }
         }
@@ -150,7 +129,7 @@ fn nothing_excluded_is_granted_and_every_exclusion_is_used() {
 
 #[test]
 fn roles_the_stacks_create_carry_the_boundary_which_cloudformation_cannot_touch() {
-    for (file, c, a) in each() {
+    for (file, c, a) in every_config() {
         let stack = &c.stack_name;
         let boundary = json!({"Fn::Sub": format!(
             "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{stack}-boundary"
@@ -257,7 +236,7 @@ fn roles_the_stacks_create_carry_the_boundary_which_cloudformation_cannot_touch(
 
 #[test]
 fn the_bootstrap_stack_is_deployed_without_the_role_and_the_others_require_its_digest() {
-    for (file, c, a) in each() {
+    for (file, c, a) in every_config() {
         let stack = &c.stack_name;
         let bootstrap = &a.stacks[0];
         assert_eq!(bootstrap.name, format!("{stack}-bootstrap"), "{file}");

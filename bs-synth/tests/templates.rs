@@ -8,20 +8,9 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-fn all() -> Vec<(String, bs_core::config::Config, bs_core::assembly::Assembly)> {
-    config_paths()
-        .into_iter()
-        .map(|p| {
-            let c = load(&p);
-            let a = synth(&c);
-            (p.display().to_string(), c, a)
-        })
-        .collect()
-}
-
 #[test]
 fn stacks_come_in_deploy_order_with_account_region_and_tags() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         assert_eq!(
             a.stack_names(),
             [
@@ -47,7 +36,7 @@ fn stacks_come_in_deploy_order_with_account_region_and_tags() {
 
 #[test]
 fn every_taggable_resource_carries_name_and_product() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         for s in &a.stacks {
             for (id, r) in s.template.as_ref().unwrap()["Resources"]
                 .as_object()
@@ -121,16 +110,9 @@ fn statements(t: &Value) -> Vec<(String, Value)> {
     out
 }
 
-fn as_list(v: &Value) -> Vec<Value> {
-    match v {
-        Value::Array(a) => a.clone(),
-        other => vec![other.clone()],
-    }
-}
-
 #[test]
 fn no_iam_statement_grants_everything_on_everything() {
-    for (file, _, a) in all() {
+    for (file, _, a) in every_config() {
         for s in &a.stacks {
             let t = s.template.as_ref().unwrap();
             let text = t.to_string();
@@ -156,7 +138,7 @@ fn no_iam_statement_grants_everything_on_everything() {
 /// only for the services the stacks use).
 #[test]
 fn the_cloudformation_role_may_create_the_service_linked_roles_first_use_needs() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let t = template(&a, &format!("{}-bootstrap", c.stack_name));
         let services: Vec<Value> = statements(t)
             .into_iter()
@@ -181,7 +163,7 @@ fn the_cloudformation_role_may_create_the_service_linked_roles_first_use_needs()
 
 #[test]
 fn every_role_is_named_with_the_stack_prefix() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         for s in &a.stacks {
             for (id, r) in resources_of(s.template.as_ref().unwrap(), "AWS::IAM::Role") {
                 let name = r["Properties"]["RoleName"].as_str().unwrap();
@@ -197,7 +179,7 @@ fn every_role_is_named_with_the_stack_prefix() {
 
 #[test]
 fn synthesis_is_deterministic() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let again = synth(&c);
         assert_eq!(
             serde_json::to_string(&a).unwrap(),
@@ -211,7 +193,7 @@ fn synthesis_is_deterministic() {
 /// or pseudo parameter of the same template.
 #[test]
 fn references_resolve_within_the_template() {
-    for (file, _, a) in all() {
+    for (file, _, a) in every_config() {
         for s in &a.stacks {
             let t = s.template.as_ref().unwrap();
             let known = |name: &str| {
@@ -288,7 +270,7 @@ fn each_stage_gets_common_plus_its_own_environment_only() {
 
 #[test]
 fn secrets_reach_containers_only_as_ecs_secrets() {
-    for (file, _, a) in all() {
+    for (file, _, a) in every_config() {
         for s in &a.stacks {
             for (id, td) in resources_of(s.template.as_ref().unwrap(), "AWS::ECS::TaskDefinition") {
                 let container = &td["Properties"]["ContainerDefinitions"][0];
@@ -346,7 +328,7 @@ fn secrets_reach_containers_only_as_ecs_secrets() {
 
 #[test]
 fn stages_run_an_explicit_image_input_never_latest() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let t = template(&a, &c.stack_name);
         for stage in &c.stages {
             let id = &stage.id;
@@ -386,7 +368,7 @@ fn stages_run_an_explicit_image_input_never_latest() {
 
 #[test]
 fn services_roll_back_on_failure_and_wait_for_their_listener() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let t = template(&a, &c.stack_name);
         for stage in &c.stages {
             let svc = resource(t, &format!("Service{}", stage.id));
@@ -427,7 +409,7 @@ fn services_roll_back_on_failure_and_wait_for_their_listener() {
 
 #[test]
 fn security_groups_admit_only_the_next_hop() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let t = template(&a, &c.stack_name);
         for stage in &c.stages {
             let id = &stage.id;
@@ -491,7 +473,7 @@ fn ec2_description_ok(text: &str, ampersand: bool) -> bool {
 
 #[test]
 fn security_group_descriptions_use_only_what_ec2_accepts() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let t = template(&a, &c.stack_name);
         let mut checked = 0;
         for (id, r) in resources_of(t, "AWS::EC2::SecurityGroup") {
@@ -535,7 +517,7 @@ fn security_group_descriptions_use_only_what_ec2_accepts() {
 
 #[test]
 fn https_uses_a_current_tls_policy_and_http_redirects() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let t = template(&a, &c.stack_name);
         for stage in &c.stages {
             let https = &resource(t, &format!("HttpsListener{}", stage.id))["Properties"];
@@ -574,7 +556,7 @@ fn https_uses_a_current_tls_policy_and_http_redirects() {
 
 #[test]
 fn databases_are_encrypted_backed_up_and_snapshotted() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let t = template(&a, &c.stack_name);
         for stage in &c.stages {
             let cluster = resource(t, &format!("DatabaseCluster{}", stage.id));
@@ -615,7 +597,7 @@ fn databases_are_encrypted_backed_up_and_snapshotted() {
 /// in its outputs and in the assembly's prerequisites.
 #[test]
 fn the_repository_is_a_prerequisite_never_a_resource() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let t = template(&a, &c.stack_name);
         for s in &a.stacks {
             let t = s.template.as_ref().unwrap();
@@ -850,7 +832,7 @@ fn app_pipeline_builds_then_promotes_stage_by_stage_with_approvals() {
 
 #[test]
 fn deploy_parameters_match_the_template() {
-    for (file, c, a) in all() {
+    for (file, c, a) in every_config() {
         let s = a.stack(&c.stack_name).unwrap();
         let t = s.template.as_ref().unwrap();
         let params: Vec<&String> = t["Parameters"].as_object().unwrap().keys().collect();
@@ -862,7 +844,7 @@ fn deploy_parameters_match_the_template() {
 
 #[test]
 fn stacks_fit_cloudformation_limits() {
-    for (file, _, a) in all() {
+    for (file, _, a) in every_config() {
         for s in &a.stacks {
             assert!(s.resource_count <= 500, "{file}");
             assert!(

@@ -25,6 +25,28 @@ pub fn config_paths() -> Vec<PathBuf> {
     out
 }
 
+/// Each config of [`config_paths`] with its file name and assembly.
+pub fn every_config() -> Vec<(String, Config, Assembly)> {
+    config_paths()
+        .into_iter()
+        .map(|p| {
+            let c = load(&p);
+            let a = synth(&c);
+            (p.display().to_string(), c, a)
+        })
+        .collect()
+}
+
+/// A JSON value that may be one item or a list (IAM's Action, Resource…) as a
+/// list; absent is empty.
+pub fn as_list(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    }
+}
+
 pub fn load(path: &Path) -> Config {
     match config::load(path) {
         Ok(l) => l.config,
