@@ -61,7 +61,6 @@ pub const EXCLUDED: &[(&str, &str)] = &[
     ("s3:PutBucketCORS", "no bucket is read by browsers"),
     ("s3:PutBucketAbac", "no bucket uses attribute-based access control"),
     ("iam:DeleteRolePermissionsBoundary", "every role the stacks make keeps the permissions boundary"),
-    ("iam:CreateServiceLinkedRole", "granted by hand: only the services that make one on first use"),
     ("logs:PutBearerTokenAuthentication", "no log group takes bearer-token ingestion"),
     ("logs:PutDataProtectionPolicy", "no log group has a data protection policy"),
     ("logs:DeleteDataProtectionPolicy", "no log group has a data protection policy"),
@@ -251,7 +250,8 @@ pub fn statements(c: &Config, templates: &[&Value]) -> Vec<Value> {
     let scopes = scopes(c);
     // Resources (as a canonical string key) → actions.
     let mut grouped: BTreeMap<String, (Vec<Value>, BTreeSet<String>)> = BTreeMap::new();
-    for action in needed(&types) {
+    let needed = needed(&types);
+    for action in needed.iter().cloned() {
         let (service, _) = action.split_once(':').unwrap_or((&action, ""));
         if BY_HAND.contains(&service) {
             continue;
@@ -290,7 +290,7 @@ pub fn statements(c: &Config, templates: &[&Value]) -> Vec<Value> {
         ));
     }
     out.extend(iam_statements(c, &types));
-    out.extend(by_hand(c, &types));
+    out.extend(by_hand(c, &types, &needed));
     out
 }
 
@@ -423,8 +423,7 @@ fn iam_statements(c: &Config, types: &BTreeSet<&str>) -> Vec<Value> {
     out
 }
 
-fn by_hand(c: &Config, types: &BTreeSet<&str>) -> Vec<Value> {
-    let needed = needed(types);
+fn by_hand(c: &Config, types: &BTreeSet<&str>, needed: &BTreeSet<String>) -> Vec<Value> {
     let mut out = Vec::new();
     let kms: Vec<&str> = needed
         .iter()
