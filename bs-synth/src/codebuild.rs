@@ -109,6 +109,17 @@ pub fn add_project(t: &mut Template, p: Project, role: Value) {
     t.resource(&project_id(p.id), "AWS::CodeBuild::Project", props);
 }
 
+/// What `bs_aws::deploy` calls to change a stack through a change set and follow
+/// it (bs-deploy in the Deploy project, bs-promote in the promote project).
+pub const CHANGE_SET_ACTIONS: &[&str] = &[
+    "cloudformation:CreateChangeSet",
+    "cloudformation:DeleteChangeSet",
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:ExecuteChangeSet",
+    "cloudformation:DescribeStacks",
+    "cloudformation:DescribeStackEvents",
+];
+
 /// Read (and optionally write) a pipeline artifact bucket's objects.
 pub fn bucket_objects(bucket_id: &str, write: bool) -> Value {
     let mut actions = vec![

@@ -142,17 +142,7 @@ fn promote_statements(c: &Config) -> Vec<Value> {
     let stack_arn = arn("cloudformation", &format!("stack/{}/*", c.stack_name));
     vec![
         bucket_objects(BUCKET, true),
-        allow(
-            &[
-                "cloudformation:CreateChangeSet",
-                "cloudformation:DeleteChangeSet",
-                "cloudformation:DescribeChangeSet",
-                "cloudformation:ExecuteChangeSet",
-                "cloudformation:DescribeStacks",
-                "cloudformation:DescribeStackEvents",
-            ],
-            vec![stack_arn],
-        ),
+        allow(codebuild::CHANGE_SET_ACTIONS, vec![stack_arn]),
         allow_with(
             &["iam:PassRole"],
             vec![cloudformation_role_arn(c)],

@@ -72,17 +72,7 @@ pub fn deploy_project(c: &Config) -> Project<'static> {
         cache: None,
         statements: vec![
             bucket_objects(ARTIFACT_BUCKET, false),
-            allow(
-                &[
-                    "cloudformation:CreateChangeSet",
-                    "cloudformation:DeleteChangeSet",
-                    "cloudformation:DescribeChangeSet",
-                    "cloudformation:ExecuteChangeSet",
-                    "cloudformation:DescribeStacks",
-                    "cloudformation:DescribeStackEvents",
-                ],
-                stack_arns(c),
-            ),
+            allow(codebuild::CHANGE_SET_ACTIONS, stack_arns(c)),
             // bs-deploy checks that the bootstrap stack is the one these
             // templates were made with.
             allow(
