@@ -132,29 +132,35 @@ pub const SECRET_ENV: &[(&str, &str)] = &[
 /// this are listed in CONTAINER_ENV_KEYS.
 pub fn misspelt(unknown: &str) -> Option<&'static str> {
     let upper = unknown.to_ascii_uppercase();
-    STACK_WIDE
-        .iter()
-        .chain(PER_STAGE)
-        .copied()
-        .find(|k| upper == *k || (k.len() >= 6 && one_edit_apart(&upper, k)))
+    STACK_WIDE.iter().chain(PER_STAGE).copied().find(|k| {
+        upper == *k || (k.len() >= 6 && (distance(&upper, k) == 1 || swapped_neighbours(&upper, k)))
+    })
 }
 
-/// One insertion, deletion, substitution or swap of neighbours apart.
-fn one_edit_apart(a: &str, b: &str) -> bool {
+/// The same letters but two neighbours swapped (`APPORVAL`).
+fn swapped_neighbours(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len().abs_diff(b.len()) > 1 || a == b {
-        return false;
-    }
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let (ra, rb) = (&a[prefix..], &b[prefix..]);
-    match ra.len().cmp(&rb.len()) {
-        std::cmp::Ordering::Equal => {
-            ra[1..] == rb[1..]
-                || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+    let differ: Vec<usize> = (0..a.len().min(b.len()))
+        .filter(|&i| a[i] != b[i])
+        .collect();
+    a.len() == b.len()
+        && matches!(differ.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
+}
+
+/// Edit distance, for spotting a misspelt key.
+pub(crate) fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
         }
-        std::cmp::Ordering::Less => ra == &rb[1..],
-        std::cmp::Ordering::Greater => &ra[1..] == rb,
     }
+    row[b.len()]
 }
 
 pub fn is_known(key: &str) -> bool {

@@ -330,28 +330,12 @@ fn is_env_name(key: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
-/// Edit distance, for spotting a misspelt key.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// `unknown` looks like a spelling of `key`: a near miss (`GITHUB_ORGS`), or the
 /// same words with more (`GITHUB_APP_SECRET_ARN` for `GITHUB_APP_ARN`).
 fn looks_like(unknown: &str, key: &str) -> bool {
     let upper = unknown.to_ascii_uppercase();
     let words: Vec<&str> = upper.split('_').collect();
-    distance(&upper, key) <= 2 || key.split('_').all(|w| words.contains(&w))
+    keys::distance(&upper, key) <= 2 || key.split('_').all(|w| words.contains(&w))
 }
 
 fn scope<'a>(entries: &'a [Entry], name: &'a str) -> Scope<'a> {
