@@ -227,6 +227,9 @@ async fn bootstrap(
         (bootstrap_stack, "deploying the bootstrap stack (the pipelines' roles, permissions boundary and artifact bucket)"),
         (pipeline_stack, "deploying the infrastructure pipeline stack"),
     ];
+    // In order, stopping at the first failure; the live view ends either way.
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut result = Ok(());
     for ((stack, text), pre) in steps.into_iter().zip(&preflights) {
         ui.message(&Message::Step {
             stack: stack.name.clone(),
@@ -237,7 +240,7 @@ async fn bootstrap(
             .as_ref()
             .map(|t| t.to_string())
             .unwrap_or_default();
-        let outcome = deploy::deploy(
+        match deploy::deploy(
             &clients.base,
             stack,
             &body,
@@ -246,27 +249,31 @@ async fn bootstrap(
             &mut *ui,
             &interrupt,
         )
-        .await;
-        let outcome = match outcome {
-            Ok(o) => o,
-            Err(e) => {
-                ui.finish();
-                return Err(e);
+        .await
+        {
+            Ok(outcome) => {
+                let failed = outcome.failed();
+                outcomes.push(outcome);
+                if failed {
+                    break;
+                }
             }
-        };
-        let failed = outcome.failed();
-        if stack.name == bootstrap_stack.name {
-            report.bootstrap_stack = Some(outcome);
-        } else {
-            report.pipeline_stack = Some(outcome);
-        }
-        if failed {
-            ui.finish();
-            report.result = "not-ready";
-            return Ok(exit::FAILURE);
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
         }
     }
     ui.finish();
+    let failed = outcomes.iter().any(Outcome::failed);
+    let mut outcomes = outcomes.into_iter();
+    report.bootstrap_stack = outcomes.next();
+    report.pipeline_stack = outcomes.next();
+    result?;
+    if failed {
+        report.result = "not-ready";
+        return Ok(exit::FAILURE);
+    }
     let _ = writeln!(
         err,
         "done: the pipeline {} now deploys stack {} from {}/{}@{}",

@@ -214,22 +214,25 @@ impl Story {
             .unwrap()
     }
 
+    /// bs-deploy's flags in the infra pipeline's UpdatePipeline and Deploy
+    /// steps: the pipeline and backstage stacks, through `role`.
+    fn pipeline_steps<'a>(&'a self, role: &'a str) -> [&'a str; 6] {
+        [
+            "--role-arn",
+            role,
+            "--stack",
+            &self.pipeline,
+            "--stack",
+            &self.name,
+        ]
+    }
+
     /// The pipeline and backstage stacks, deployed as the infra pipeline's
     /// UpdatePipeline and Deploy steps do (with the CloudFormation role); the
     /// backstage stack's report.
     fn deploy(&self) -> Value {
         let role = self.cloudformation_role();
-        let report = self.bs_deploy(
-            &[
-                "--role-arn",
-                &role,
-                "--stack",
-                &self.pipeline,
-                "--stack",
-                &self.name,
-            ],
-            &[],
-        );
+        let report = self.bs_deploy(&self.pipeline_steps(&role), &[]);
         let stacks = report["stacks"].as_array().unwrap();
         assert_eq!(stacks[0]["name"], self.pipeline.as_str(), "{report}");
         stacks[1].clone()
@@ -516,14 +519,7 @@ fn notifications_turned_on_later_deploy_through_the_cloudformation_role() {
     // this config makes it (with CodeStar Notifications' permissions).
     let role = s.cloudformation_role();
     let mut cmd = s.aws.command(bin("bs-deploy"));
-    cmd.args([
-        "--role-arn",
-        &role,
-        "--stack",
-        &s.pipeline,
-        "--stack",
-        &s.name,
-    ]);
+    cmd.args(s.pipeline_steps(&role));
     let refused = run_with_stdin(&mut cmd, &s.synth(&[]));
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
     assert!(
@@ -535,17 +531,7 @@ fn notifications_turned_on_later_deploy_through_the_cloudformation_role() {
     // UpdatePipeline and Deploy steps: the two stacks, through the role.
     let updated = s.bs_deploy(&["--stack", &s.bootstrap], &[]);
     assert_eq!(statuses(&updated), ["UPDATE_COMPLETE"], "{updated}");
-    let report = s.bs_deploy(
-        &[
-            "--role-arn",
-            &role,
-            "--stack",
-            &s.pipeline,
-            "--stack",
-            &s.name,
-        ],
-        &[],
-    );
+    let report = s.bs_deploy(&s.pipeline_steps(&role), &[]);
     assert_eq!(
         statuses(&report),
         ["UPDATE_COMPLETE", "UPDATE_COMPLETE"],
