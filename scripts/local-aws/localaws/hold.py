@@ -17,23 +17,24 @@ UPDATE change sets, ExecuteChangeSet, UpdateStack, DeleteStack).
     404 {"error": "..."} no such stack
     405 not a POST
 
-The route is added by wrapping moto's ``DomainDispatcherApplication.__call__``
-(the WSGI application ``moto.server.main`` serves); everything else goes to moto.
+The route is served by ``routes.serve``, which wraps moto's
+``DomainDispatcherApplication.__call__`` (the WSGI application ``moto.server.main``
+serves); everything else goes to moto.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
 import time
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from moto.cloudformation.models import cloudformation_backends
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from werkzeug.wrappers import Request, Response
+
+from .routes import json_object, json_response, serve
 
 logger = logging.getLogger("localaws")
 
@@ -89,47 +90,28 @@ def hold(account_id: str, region_name: str, name_or_id: str, status: str, second
     return {"stack": stack.stack_id, "status": status, "until": round(until, 3)}
 
 
-def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
-
-
 def handle(request: Request) -> Response:
-    if request.method != "POST":
-        return _json(405, {"error": "use POST"})
-    try:
-        body = json.loads(request.get_data(as_text=True) or "null")
-    except ValueError:
-        return _json(400, {"error": "the body must be JSON"})
-    if not isinstance(body, dict):
-        return _json(400, {"error": "the body must be a JSON object"})
+    body = json_object(request)
+    if isinstance(body, Response):
+        return body
     stack, status, seconds = body.get("stack"), body.get("status"), body.get("seconds")
     region = body.get("region", "us-east-1")
     account = body.get("account") or os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
     if not isinstance(stack, str) or not stack:
-        return _json(400, {"error": "stack (a stack name or id) is required"})
+        return json_response(400, {"error": "stack (a stack name or id) is required"})
     if not isinstance(status, str):
-        return _json(400, {"error": "status (e.g. UPDATE_IN_PROGRESS) is required"})
+        return json_response(400, {"error": "status (e.g. UPDATE_IN_PROGRESS) is required"})
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= MAX_SECONDS:
-        return _json(400, {"error": f"seconds must be a number in (0, {MAX_SECONDS:g}]"})
+        return json_response(400, {"error": f"seconds must be a number in (0, {MAX_SECONDS:g}]"})
     if not isinstance(region, str) or not isinstance(account, str) or not account.isdigit() or len(account) != 12:
-        return _json(400, {"error": "region must be a string and account a 12-digit account id"})
+        return json_response(400, {"error": "region must be a string and account a 12-digit account id"})
     try:
-        return _json(200, hold(account, region, stack, status, float(seconds)))
+        return json_response(200, hold(account, region, stack, status, float(seconds)))
     except HoldError as error:
-        return _json(error.status, {"error": error.message})
+        return json_response(error.status, {"error": error.message})
     except KeyError:
-        return _json(400, {"error": f"unknown region {region!r}"})
-
-
-_original_call = DomainDispatcherApplication.__call__
-
-
-def _dispatch(self: Any, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """Serve PATH here; every other request goes to moto."""
-    if environ.get("PATH_INFO") == PATH:
-        return handle(Request(environ))(environ, start_response)
-    return _original_call(self, environ, start_response)
+        return json_response(400, {"error": f"unknown region {region!r}"})
 
 
 def install() -> None:
-    DomainDispatcherApplication.__call__ = _dispatch  # type: ignore[method-assign]
+    serve(PATH, handle)

@@ -77,6 +77,8 @@ from moto.utilities.utils import get_partition
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import get_input_stream
 
+from .routes import json_object, json_response, serve
+
 PATH = "/localaws/assume-role-as-service"
 # The body of the request this thread serves, as received (the signature covers it).
 _received = threading.local()
@@ -213,29 +215,22 @@ def _create_aws_request(self: Any) -> Any:
     return request
 
 
-def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
-
-
 def assume_role_as_service(request: Request) -> Response:
     """The route's handler: a service principal assumes a role it is trusted by."""
-    if request.method != "POST":
-        return _json(405, {"error": "use POST"})
-    try:
-        body = json.loads(request.get_data(as_text=True) or "null")
-    except ValueError:
-        return _json(400, {"error": "the body must be JSON"})
-    if not isinstance(body, dict) or not all(isinstance(body.get(k), str) and body[k] for k in ("roleArn", "service", "sessionName")):
-        return _json(400, {"error": "roleArn, service and sessionName (strings) are required"})
+    body = json_object(request)
+    if isinstance(body, Response):
+        return body
+    if not all(isinstance(body.get(k), str) and body[k] for k in ("roleArn", "service", "sessionName")):
+        return json_response(400, {"error": "roleArn, service and sessionName (strings) are required"})
     role_arn, service, region = body["roleArn"], body["service"], body.get("region", "us-east-1")
     parts = role_arn.split(":")
     if len(parts) != 6 or not parts[4].isdigit():
-        return _json(400, {"error": f"not a role ARN: {role_arn}"})
+        return json_response(400, {"error": f"not a role ARN: {role_arn}"})
     account, partition = parts[4], get_partition(region)
     try:
         role = iam_backends[account][partition].get_role_by_arn(role_arn)
     except NotFoundException:
-        return _json(404, {"error": f"no role {role_arn}"})
+        return json_response(404, {"error": f"no role {role_arn}"})
     trust = _document(role.assume_role_policy_document)
     context = {"aws:SourceAccount": account}
     trusted = any(
@@ -245,11 +240,11 @@ def assume_role_as_service(request: Request) -> Response:
         for statement in _listed(trust.get("Statement", []))
     )
     if not trusted:
-        return _json(403, {"error": f"the trust policy of {role_arn} does not allow {service} sts:AssumeRole"})
+        return json_response(403, {"error": f"the trust policy of {role_arn} does not allow {service} sts:AssumeRole"})
     assumed = sts_backends[account][partition].assume_role(
         region_name=region, role_session_name=body["sessionName"], role_arn=role_arn, policy="", duration=3600, external_id="",
     )
-    return _json(200, {"AccessKeyId": assumed.access_key_id, "SecretAccessKey": assumed.secret_access_key, "SessionToken": assumed.session_token})
+    return json_response(200, {"AccessKeyId": assumed.access_key_id, "SecretAccessKey": assumed.secret_access_key, "SessionToken": assumed.session_token})
 
 
 def install() -> None:
@@ -258,11 +253,10 @@ def install() -> None:
     served = DomainDispatcherApplication.__call__
 
     def dispatch(self: Any, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == PATH:
-            return assume_role_as_service(Request(environ))(environ, start_response)
         _received.body = get_input_stream(environ).read()
         environ["wsgi.input"] = io.BytesIO(_received.body)
         environ["CONTENT_LENGTH"] = str(len(_received.body))
         return served(self, environ, start_response)
 
     DomainDispatcherApplication.__call__ = dispatch  # type: ignore[method-assign]
+    serve(PATH, assume_role_as_service)
