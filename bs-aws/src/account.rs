@@ -41,7 +41,7 @@ pub async fn caller(clients: &Clients) -> Result<Caller, Error> {
         .await
         .map_err(|e| {
             Error::Aws(format!(
-                "could not identify the credentials (sts:GetCallerIdentity): {}",
+                "{} (sts:GetCallerIdentity, the first call; nothing was read or changed)",
                 crate::error::describe(&e)
             ))
         })?;
@@ -192,8 +192,9 @@ mod tests {
         assert_eq!(e.exit_code(), 3);
         assert_eq!(
             e.to_string(),
-            "could not identify the credentials (sts:GetCallerIdentity): InvalidClientTokenId: \
-             The security token included in the request is invalid."
+            "AWS does not accept these credentials (InvalidClientTokenId): check the access key, \
+             secret key and session token, or the profile (--profile) (sts:GetCallerIdentity, \
+             the first call; nothing was read or changed)"
         );
     }
 }

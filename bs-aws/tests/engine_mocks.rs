@@ -709,10 +709,21 @@ async fn ctrl_c_before_execution_changes_nothing() {
     );
 }
 
-/// The retry policy is the one every tool's SDK configuration carries.
+/// The retry policy and the timeouts are the ones every tool's SDK
+/// configuration carries.
 #[tokio::test]
-async fn the_sdk_configuration_carries_the_retry_policy() {
-    let config = bs_aws::sdk::config(&bs_aws::sdk::AwsArgs::default(), Some("eu-west-1")).await;
+async fn the_sdk_configuration_carries_the_retry_policy_and_timeouts() {
+    let config = bs_aws::sdk::config(&bs_aws::sdk::AwsArgs::default(), Some("eu-west-1"))
+        .await
+        .unwrap();
+    let timeouts = config.timeout_config().unwrap();
+    assert_eq!(
+        timeouts.operation_timeout(),
+        Some(bs_aws::sdk::CALL_TIMEOUT)
+    );
+    assert!(timeouts.connect_timeout().is_some());
+    assert!(timeouts.read_timeout().is_some());
+    assert!(timeouts.operation_attempt_timeout() < Some(bs_aws::sdk::CALL_TIMEOUT));
     let retry = config.retry_config().unwrap();
     assert_eq!(
         retry.max_attempts(),
@@ -720,4 +731,17 @@ async fn the_sdk_configuration_carries_the_retry_policy() {
     );
     assert!(retry.max_attempts() >= 5);
     assert_eq!(config.region().unwrap().as_ref(), "eu-west-1");
+}
+
+#[tokio::test]
+async fn a_call_timeout_out_of_range_is_refused_before_any_call() {
+    let args = bs_aws::sdk::AwsArgs {
+        call_timeout: Some(0),
+        ..Default::default()
+    };
+    let e = bs_aws::sdk::config(&args, Some("eu-west-1"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().starts_with("--call-timeout 0:"), "{e}");
 }

@@ -8,7 +8,7 @@ pub mod prerequisites;
 use bs_aws::account::{self, Expected};
 use bs_aws::cli::SharedWriter;
 use bs_aws::deploy::{self, Options, Outcome};
-use bs_aws::interrupt::Interrupt;
+use bs_aws::interrupt::{Interrupt, CHANGES_GO_ON, GRACE};
 use bs_aws::progress::{self, Message};
 use bs_aws::sdk;
 use bs_aws::Error;
@@ -115,7 +115,7 @@ async fn bootstrap(
     let wanted = secrets::wanted(&c);
     let given = secrets::given_values(&wanted, &args.secret_files, env)?;
 
-    let sdk_config = sdk::config(&args.aws, Some(&c.region)).await;
+    let sdk_config = sdk::config(&args.aws, Some(&c.region)).await?;
     let clients = Clients::new(&sdk_config);
     // Whose credentials, before anything else is read or changed.
     let file = args.config.display().to_string();
@@ -213,7 +213,7 @@ async fn bootstrap(
         ..Options::default()
     };
     let mut ui = progress::renderer(args.events, Box::new(err.clone()), stderr_tty);
-    let interrupt = Interrupt::on_ctrl_c();
+    let interrupt = Interrupt::on_ctrl_c(GRACE, CHANGES_GO_ON);
     // Everything read-only first: a bad parameter changes nothing.
     let mut preflights = Vec::new();
     for (i, stack) in [bootstrap_stack, pipeline_stack].into_iter().enumerate() {

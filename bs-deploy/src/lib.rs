@@ -12,7 +12,7 @@ pub mod summary;
 use bs_aws::account::{self, Expected};
 use bs_aws::cli::SharedWriter;
 use bs_aws::deploy::{self, Outcome};
-use bs_aws::interrupt::Interrupt;
+use bs_aws::interrupt::{Interrupt, CHANGES_GO_ON, GRACE};
 use bs_aws::progress;
 use bs_aws::sdk::{self, Clients};
 use bs_aws::Error;
@@ -74,7 +74,7 @@ where
         Ok(a) => a,
         Err(code) => return code,
     };
-    let interrupt = interrupt.unwrap_or_else(Interrupt::on_ctrl_c);
+    let interrupt = interrupt.unwrap_or_else(|| Interrupt::on_ctrl_c(GRACE, CHANGES_GO_ON));
     let mut ui = progress::renderer(args.events, Box::new(err.clone()), stderr_tty);
     let mut outcomes: Vec<Outcome> = Vec::new();
     let result = deploy_all(
@@ -138,7 +138,7 @@ async fn deploy_all(
     for t in &plan.targets {
         let key = t.region.clone().unwrap_or_default();
         if !clients.contains_key(&key) {
-            let config = sdk::config(&args.aws, t.region.as_deref()).await;
+            let config = sdk::config(&args.aws, t.region.as_deref()).await?;
             clients.insert(key.clone(), (Clients::new(&config), None));
         }
         if let (Some(expected), Some((c, known))) = (&t.account, clients.get_mut(&key)) {

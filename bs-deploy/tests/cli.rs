@@ -258,7 +258,12 @@ fn assemblies_aws_would_refuse_are_refused_before_any_call() {
 
 #[test]
 fn unreachable_aws_is_exit_3_naming_the_call() {
-    let out = bs_deploy().write_stdin(ASSEMBLY).output().unwrap();
+    let endpoint = closed_endpoint();
+    let out = bs_deploy()
+        .env("AWS_ENDPOINT_URL", &endpoint)
+        .write_stdin(ASSEMBLY)
+        .output()
+        .unwrap();
     assert_eq!(
         out.status.code(),
         Some(3),
@@ -266,10 +271,22 @@ fn unreachable_aws_is_exit_3_naming_the_call() {
         String::from_utf8_lossy(&out.stderr)
     );
     let err = String::from_utf8_lossy(&out.stderr);
+    // The endpoint is named and the credentials are not blamed; no SDK dump.
     assert!(
-        err.contains("could not identify the credentials (sts:GetCallerIdentity)"),
+        err.starts_with(&format!(
+            "error: could not connect to {endpoint}: connection refused"
+        )),
         "{err}"
     );
+    assert!(
+        err.contains("(sts:GetCallerIdentity, the first call"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("credentials") && !err.contains("DispatchFailure"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(out.stdout.is_empty());
 }
 

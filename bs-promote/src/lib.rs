@@ -17,7 +17,7 @@ pub mod target;
 
 use bs_aws::account::{self, Expected};
 use bs_aws::cli::SharedWriter;
-use bs_aws::interrupt::Interrupt;
+use bs_aws::interrupt::{Interrupt, CHANGES_GO_ON, GRACE};
 use bs_aws::progress::{self, Renderer};
 use bs_aws::{sdk, Error};
 use bs_core::exit;
@@ -61,8 +61,8 @@ impl Clients {
     pub fn new(sdk: &sdk::SdkConfig) -> Clients {
         Clients {
             base: sdk::Clients::new(sdk),
-            ecs: aws_sdk_ecs::Client::new(sdk),
-            codepipeline: aws_sdk_codepipeline::Client::new(sdk),
+            ecs: bs_aws::client!(aws_sdk_ecs, sdk),
+            codepipeline: bs_aws::client!(aws_sdk_codepipeline, sdk),
         }
     }
 }
@@ -134,8 +134,14 @@ where
             return e.exit_code();
         }
     };
-    let interrupt = interrupt.unwrap_or_else(Interrupt::on_ctrl_c);
-    let sdk_config = sdk::config(&args.aws, Some(&plan.config.region)).await;
+    let interrupt = interrupt.unwrap_or_else(|| Interrupt::on_ctrl_c(GRACE, CHANGES_GO_ON));
+    let sdk_config = match sdk::config(&args.aws, Some(&plan.config.region)).await {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return e.exit_code();
+        }
+    };
     let clients = Clients::new(&sdk_config);
     let mut ui = progress::renderer(args.events, Box::new(err.clone()), stderr_tty);
     let result = execute(&clients, &plan, &mut *ui, &interrupt).await;

@@ -28,10 +28,10 @@ impl Clients {
     pub fn new(sdk: &bs_aws::sdk::SdkConfig) -> Clients {
         Clients {
             base: bs_aws::sdk::Clients::new(sdk),
-            ecs: aws_sdk_ecs::Client::new(sdk),
-            codepipeline: aws_sdk_codepipeline::Client::new(sdk),
-            elbv2: aws_sdk_elasticloadbalancingv2::Client::new(sdk),
-            rds: aws_sdk_rds::Client::new(sdk),
+            ecs: bs_aws::client!(aws_sdk_ecs, sdk),
+            codepipeline: bs_aws::client!(aws_sdk_codepipeline, sdk),
+            elbv2: bs_aws::client!(aws_sdk_elasticloadbalancingv2, sdk),
+            rds: bs_aws::client!(aws_sdk_rds, sdk),
         }
     }
 }
@@ -227,6 +227,64 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
     };
     report.health = report.overall();
     report
+}
+
+/// The report when AWS cannot be asked at all (sts:GetCallerIdentity, which
+/// needs no permission, failed): every part unknown and the one reason in
+/// `errors`. No other call is made; each would fail the same way, after its
+/// own retries or timeout.
+pub fn unreachable(scope: &Scope<'_>, error: String) -> Report {
+    let c = scope.config;
+    let stack = |name: String, role: &str| StackReport {
+        name,
+        role: role.into(),
+        health: Health::Unknown,
+        status: None,
+        last_changed: None,
+        reason: None,
+        failures: vec![],
+    };
+    let pipeline = |kind: &str, name: String| PipelineReport {
+        name,
+        kind: kind.into(),
+        health: Health::Unknown,
+        exists: false,
+        stages: vec![],
+        execution: None,
+        approvals: vec![],
+    };
+    Report {
+        schema: SCHEMA.into(),
+        stack_name: c.stack_name.clone(),
+        account: c.account.clone(),
+        region: c.region.clone(),
+        health: Health::Unknown,
+        stacks: vec![
+            stack(names::bootstrap_stack(&c.stack_name), "bootstrap"),
+            stack(c.pipeline_stack_name(), "pipeline"),
+            stack(c.stack_name.clone(), "backstage"),
+        ],
+        pipelines: vec![
+            pipeline("infra", names::infra_pipeline(&c.stack_name)),
+            pipeline("app", names::app_pipeline(&c.stack_name)),
+        ],
+        stages: scope
+            .stages
+            .iter()
+            .map(|stage| StageReport {
+                name: stage.name.clone(),
+                url: stage.url(),
+                health: Health::Unknown,
+                problems: vec!["AWS could not be asked (see errors)".into()],
+                service: None,
+                image: ImageReport::default(),
+                targets: None,
+                dns: None,
+                database: None,
+            })
+            .collect(),
+        errors: vec![error],
+    }
 }
 
 async fn stack_facts(

@@ -131,37 +131,35 @@ async fn status(
         sequential: args.sequential,
     };
 
-    let sdk_config = sdk::config(&args.aws, Some(&c.region)).await;
+    let sdk_config = sdk::config(&args.aws, Some(&c.region)).await?;
     let clients = gather::Clients::new(&sdk_config);
-    let interrupt = match (args.watch, interrupt) {
-        (_, Some(i)) => i,
-        (Some(_), None) => Interrupt::on_ctrl_c(),
-        (None, None) => Interrupt::default(),
-    };
+    // A report changes nothing: Ctrl-C ends it within a second, waiting or not.
+    let interrupt = interrupt
+        .unwrap_or_else(|| Interrupt::on_ctrl_c(Duration::from_secs(1), "nothing was changed"));
     let expected = Expected::Config {
         account: &c.account,
         file: &file,
     };
     // Whose credentials, before any other call: another account's stacks are
-    // never reported (exit 2, nothing on stdout). When STS cannot be asked, the
-    // report goes on as for any call that fails (its error listed, health
-    // unknown, exit 3), and the next refresh of --watch asks again.
+    // never reported (exit 2, nothing on stdout). When STS cannot be asked,
+    // nothing else can be (no credentials, no network): the report says so
+    // once, every part unknown (exit 3), and the next refresh of --watch asks
+    // again.
     let mut identified = false;
     let mut code;
     loop {
-        let mut unidentified = None;
+        let mut unreachable = None;
         if !identified {
             match account::check(&clients.base, expected).await {
                 Ok(_) => identified = true,
                 Err(e @ Error::Input(_)) => return Err(e),
-                Err(e) => unidentified = Some(e.to_string()),
+                Err(e) => unreachable = Some(e.to_string()),
             }
         }
-        let mut report = Box::pin(gather::report(&clients, &scope)).await;
-        if let Some(e) = unidentified {
-            report.errors.insert(0, e);
-            report.health = report.overall();
-        }
+        let report = match unreachable {
+            Some(e) => gather::unreachable(&scope, e),
+            None => Box::pin(gather::report(&clients, &scope)).await,
+        };
         code = exit_code(&report);
         let text = if human {
             let mut view = render::render(&report, &style);

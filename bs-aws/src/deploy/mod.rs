@@ -351,21 +351,42 @@ struct Made {
 }
 
 impl Made {
-    async fn undo(&self, clients: &Clients, name: &str) {
+    /// Removes what this run made; false when a call for it failed.
+    async fn undo(&self, clients: &Clients, name: &str) -> bool {
+        let mut done = true;
         if let Some(arn) = &self.change_set {
-            let _ = change_set::delete(clients, arn).await;
+            done &= change_set::delete(clients, arn).await.is_ok();
         }
         if self.new_stack {
-            if let Ok(Some(c)) = stack::describe(clients, name).await {
-                if c.status == "REVIEW_IN_PROGRESS" {
-                    let _ = clients
+            match stack::describe(clients, name).await {
+                Ok(Some(c)) if c.status == "REVIEW_IN_PROGRESS" => {
+                    done &= clients
                         .cloudformation
                         .delete_stack()
                         .stack_name(&c.id)
                         .send()
-                        .await;
+                        .await
+                        .is_ok();
                 }
+                Ok(_) => {}
+                Err(_) => done = false,
             }
+        }
+        done
+    }
+
+    /// Undoes what this run made after `e` stopped it, and says so in the error.
+    async fn undo_after(&self, clients: &Clients, name: &str, e: Error) -> Error {
+        if self.change_set.is_none() && !self.new_stack {
+            return e;
+        }
+        if self.undo(clients, name).await {
+            e.noting("the change set this run made was deleted: nothing changed")
+        } else {
+            e.noting(&format!(
+                "the change set this run made could not be deleted; run `bs-deploy --preview` \
+                 for stack {name} later, or delete it with the AWS console"
+            ))
         }
     }
 }
@@ -391,19 +412,20 @@ async fn prepare(
     let d = match change_set::wait(clients, &arn, opts.poll, opts.timeout, interrupt).await {
         Ok(d) => d,
         Err(e @ Error::Interrupted(_)) => {
-            made.undo(clients, name).await;
+            let _ = made.undo(clients, name).await;
             return Err(Error::Interrupted(format!(
                 "{e}; the change set was deleted, nothing changed"
             )));
         }
-        Err(e) => return Err(e),
+        // The change set may be complete but unread: it is not left behind.
+        Err(e) => return Err(made.undo_after(clients, name, e).await),
     };
     if d.status == "FAILED" {
         if change_set::is_no_changes(&d.reason) {
             change_set::delete(clients, &d.arn).await?;
             return Ok(None);
         }
-        made.undo(clients, name).await;
+        let _ = made.undo(clients, name).await;
         return Err(Error::Failed(format!(
             "stack {name}: change set {cs_name} failed: {}",
             d.reason
@@ -597,7 +619,7 @@ async fn run_change_set(
     let from = follow::newest_event(clients, &cs.stack_id).await?;
     // The last moment Ctrl-C can still mean "change nothing".
     if interrupt.is_set() {
-        made.undo(clients, name).await;
+        let _ = made.undo(clients, name).await;
         return Err(Error::Interrupted(format!(
             "interrupted before change set {} was executed: nothing changed{}",
             cs.name,
@@ -609,7 +631,17 @@ async fn run_change_set(
         )));
     }
     step(ui, name, format!("executing change set {}", cs.name));
-    change_set::execute(clients, &cs.arn).await?;
+    if let Err(e) = change_set::execute(clients, &cs.arn).await {
+        // The call may have reached CloudFormation before its answer was lost:
+        // a change set that runs is followed, one that does not is removed.
+        let running = matches!(
+            change_set::describe(clients, &cs.arn, None).await,
+            Ok(Some(d)) if !d.execution_status.is_empty() && d.execution_status != "AVAILABLE"
+        );
+        if !running {
+            return Err(made.undo_after(clients, name, e).await);
+        }
+    }
     let followed = follow::follow(
         clients,
         Follow {

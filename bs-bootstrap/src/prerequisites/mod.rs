@@ -127,8 +127,8 @@ impl Clients {
     pub fn new(sdk: &bs_aws::sdk::SdkConfig) -> Clients {
         Clients {
             base: bs_aws::sdk::Clients::new(sdk),
-            secrets: aws_sdk_secretsmanager::Client::new(sdk),
-            connections: aws_sdk_codeconnections::Client::new(sdk),
+            secrets: bs_aws::client!(aws_sdk_secretsmanager, sdk),
+            connections: bs_aws::client!(aws_sdk_codeconnections, sdk),
         }
     }
 

@@ -1,8 +1,12 @@
 //! Errors of the AWS side, each with its exit code.
 
 use aws_smithy_types::error::display::DisplayErrorContext;
+
+pub mod explain;
+
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use bs_core::exit;
+pub use explain::{set_context, set_debug, Context};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +36,20 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The same error with `note` after its message ("message; note").
+    pub fn noting(self, note: &str) -> Error {
+        let add = |m: String| format!("{m}; {note}");
+        match self {
+            Error::Input(m) => Error::Input(add(m)),
+            Error::Aws(m) => Error::Aws(add(m)),
+            Error::Failed(m) => Error::Failed(add(m)),
+            Error::Timeout(m) => Error::Timeout(add(m)),
+            Error::Interrupted(m) => Error::Interrupted(add(m)),
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -46,20 +64,20 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The service's error code and message of an SDK error, or the whole chain
-/// (for connection and credential failures).
+/// What an SDK error means, in one or two plain sentences: the service's code
+/// and message when it answered, or what went wrong on the way (credentials,
+/// connection, timeout). The SDK's whole chain, with its debug structures,
+/// follows only with `--debug` (or `RUST_LOG` set).
 pub fn describe<E>(e: &aws_sdk_cloudformation::error::SdkError<E>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    if let Some(service) = e.as_service_error() {
-        match (service.code(), service.message()) {
-            (Some(code), Some(message)) => return format!("{code}: {message}"),
-            (Some(code), None) => return code.to_string(),
-            _ => {}
-        }
+    let plain = explain::plain(e);
+    if explain::debug() {
+        format!("{plain}\n  debug: {}", DisplayErrorContext(e))
+    } else {
+        plain
     }
-    DisplayErrorContext(e).to_string()
 }
 
 /// An `Error::Aws` saying what was being done.
