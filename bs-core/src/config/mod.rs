@@ -5,6 +5,7 @@
 //! map, each stage's keys overriding `common` for that stage only. Every problem is
 //! collected and reported at once, naming the file, the key path and the line.
 
+pub mod invisible;
 pub mod keys;
 pub mod rules;
 
@@ -26,16 +27,20 @@ pub struct Problem {
 
 impl Problem {
     /// `file:line: path: message`, the form compilers use, so editors can jump to it.
+    /// Invisible and bidirectional-control characters quoted from the config are
+    /// written as `<U+200B>`: shown as they are, they would hide or reorder the
+    /// message.
     pub fn render(&self, file: &str) -> String {
         let location = match self.line {
             Some(line) => format!("{file}:{line}"),
             None => file.to_string(),
         };
-        if self.path.is_empty() {
+        let text = if self.path.is_empty() {
             format!("{location}: {}", self.message)
         } else {
             format!("{location}: {}: {}", self.path, self.message)
-        }
+        };
+        invisible::shown(&text)
     }
 }
 
@@ -264,6 +269,7 @@ pub fn parse_with(text: &str, file: &str, options: Options) -> Result<Loaded, Co
         options,
         ..Validator::default()
     };
+    v.invisible(&root, "", root.line);
     let config = v.config(&root);
     let warnings = in_file_order(v.warnings);
     match config {
@@ -394,6 +400,44 @@ impl Validator {
             line,
             message: message.into(),
         });
+    }
+
+    /// Every key and text value anywhere in the document (unknown keys, lists and
+    /// `x-` anchors included) that holds a character [`invisible`] refuses.
+    fn invisible(&mut self, node: &Node, path: &str, line: usize) {
+        const WHY: &str = "a character that cannot be seen, or that changes how text is shown, would reach AWS as it is: delete it (retype the value if unsure)";
+        match &node.value {
+            Value::Scalar { text, .. } => {
+                if let Some((at, c, what)) = invisible::find(text) {
+                    let at = invisible::located(at, c, what);
+                    self.problem(path.to_string(), Some(line), format!("holds {at}: {WHY}"));
+                }
+            }
+            Value::Seq(items) => {
+                for item in items {
+                    self.invisible(item, path, item.line);
+                }
+            }
+            Value::Map(entries) => {
+                for e in entries {
+                    let inner = if path.is_empty() {
+                        e.key.clone()
+                    } else {
+                        format!("{path}.{}", e.key)
+                    };
+                    if let Some((at, c, what)) = invisible::find(&e.key) {
+                        let at = invisible::located(at, c, what);
+                        self.problem(
+                            inner.clone(),
+                            Some(e.key_line),
+                            format!("the key holds {at}: {WHY}"),
+                        );
+                    }
+                    self.invisible(&e.value, &inner, e.key_line);
+                }
+            }
+            Value::Null => {}
+        }
     }
 
     /// An optional key written with an empty value: not set, with a warning.

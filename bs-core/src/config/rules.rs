@@ -11,22 +11,17 @@ pub fn account(v: &str) -> Rule {
     }
 }
 
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`.
+/// A region AWS has ([`crate::regions`]): `us-east-1`, `eu-central-2`,
+/// `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`.
 pub fn region(v: &str) -> Rule {
-    let parts: Vec<&str> = v.split('-').collect();
-    let ok = parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].parse::<u8>().is_ok_and(|n| n > 0);
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
+    if crate::regions::exists(v) {
+        return Ok(());
+    }
+    match crate::regions::did_you_mean(v) {
+        Some(meant) => Err(format!("`{v}` is not an AWS region: {meant}")),
+        None => Err(format!(
             "must be an AWS region such as `us-east-1`, got `{v}`"
-        ))
+        )),
     }
 }
 
@@ -301,6 +296,25 @@ pub fn check_arn(v: &str, kind: &ArnKind, cx: &ArnContext) -> ArnFindings {
         ));
         return f;
     };
+
+    // ARNs are printable ASCII. Invisible and control characters are reported for
+    // every value by the validator (config::invisible), not again here.
+    if let Some((at, c)) = v
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_graphic() && super::invisible::describe(*c).is_none())
+    {
+        let shown = if c.is_whitespace() {
+            "a blank".to_string()
+        } else {
+            format!("`{c}`")
+        };
+        f.errors.push(format!(
+            "holds {shown} (U+{:04X}) at character {}: an ARN holds only ASCII letters, digits and punctuation, without blanks",
+            u32::from(c),
+            at + 1
+        ));
+    }
 
     // Partition (known only when AWS_REGION is a region).
     if !partition_format(arn.partition) {
@@ -730,9 +744,15 @@ mod tests {
             "",
             "u-east-1",
             "us--1",
+            "us-east-9",
+            "mars-1",
         ] {
             assert!(region(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            region("eu-west-4"),
+            Err("`eu-west-4` is not an AWS region: did you mean `eu-west-1`, `eu-west-2` or `eu-west-3`?".into())
+        );
     }
 
     const CX: ArnContext = ArnContext {

@@ -1060,3 +1060,120 @@ fn the_file_itself_must_be_a_small_regular_text_file() {
         .contains("is not UTF-8 text"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_region_aws_does_not_have_is_refused_with_the_regions_meant() {
+    let p = problems(&BASE.replace("AWS_REGION: eu-west-1", "AWS_REGION: us-east-9"));
+    assert_eq!(
+        p,
+        ["c.yaml:4: common.AWS_REGION: `us-east-9` is not an AWS region: did you mean `us-east-1` or `us-east-2`?"]
+    );
+    let p = problems(&BASE.replace("AWS_REGION: eu-west-1", "AWS_REGION: mars-1"));
+    assert_eq!(
+        p,
+        ["c.yaml:4: common.AWS_REGION: must be an AWS region such as `us-east-1`, got `mars-1`"]
+    );
+    // Every partition's regions are known.
+    for region in [
+        "cn-northwest-1",
+        "us-gov-east-1",
+        "ap-southeast-7",
+        "mx-central-1",
+    ] {
+        let text = BASE
+            .replace("AWS_REGION: eu-west-1", &format!("AWS_REGION: {region}"))
+            .replace(":eu-west-1:", &format!(":{region}:"));
+        let text = match names::partition(region) {
+            "aws" => text,
+            other => text.replace("arn:aws:", &format!("arn:{other}:")),
+        };
+        assert_eq!(ok(&text).config.region, region);
+    }
+}
+
+#[test]
+fn invisible_characters_are_refused_with_key_line_and_position() {
+    // A zero-width space pasted inside an ARN would reach an IAM policy.
+    let text = BASE.replace("connection/abc", "connection/a\u{200b}bc");
+    let p = problems(&text);
+    assert_eq!(
+        p,
+        ["c.yaml:9: common.CODESTAR_CONN_ARN: holds U+200B (zero-width space) at character 65: a character that cannot be seen, or that changes how text is shown, would reach AWS as it is: delete it (retype the value if unsure)"]
+    );
+    // In a key (shown escaped), an environment value, a list item, an `x-` anchor.
+    let p = problems(&with("  prod:", "    NODE\u{202e}_ENV: x"));
+    assert!(
+        has(&p, "c.yaml:19: stages.prod.NODE<U+202E>_ENV: the key holds U+202E (right-to-left override) at character 5: "),
+        "{p:#?}"
+    );
+    assert!(p.iter().all(|l| !l.contains('\u{202e}')), "{p:#?}");
+    let p = problems(&with("  prod:", "    LOG_LEVEL: \"de\\u2066bug\""));
+    assert!(
+        has(&p, "c.yaml:19: stages.prod.LOG_LEVEL: holds U+2066 (left-to-right isolate) at character 3: "),
+        "{p:#?}"
+    );
+    let p = problems(&with(
+        "  prod:",
+        "    STAGE_APPROVAL: true\n    APPROVAL_EMAILS:\n      - ops@example.com\n      - \"a\\u00ADb\\uFEFF@example.com\"",
+    ));
+    assert!(
+        has(&p, "c.yaml:22: stages.prod.APPROVAL_EMAILS: holds U+FEFF (byte-order mark (zero-width no-break space)) at character 4: "),
+        "{p:#?}"
+    );
+    let p = problems(&format!("x-defaults: &d\n  A: \"x\\u200Dy\"\n{BASE}"));
+    assert!(has(&p, "c.yaml:2: x-defaults.A: holds U+200D"), "{p:#?}");
+    // Control characters other than tab and newline, written as escapes.
+    for (escape, code) in [
+        ("\\a", "U+0007"),
+        ("\\r", "U+000D"),
+        ("\\0", "U+0000"),
+        ("\\e", "U+001B"),
+        ("\\x7f", "U+007F"),
+    ] {
+        let p = problems(&with(
+            "  prod:",
+            &format!("    LOG_LEVEL: \"de{escape}bug\""),
+        ));
+        assert!(
+            has(
+                &p,
+                &format!(
+                    "stages.prod.LOG_LEVEL: holds {code} (a control character) at character 3"
+                )
+            ),
+            "{escape}: {p:#?}"
+        );
+    }
+    // Tabs and newlines are text.
+    let c = ok(&with("  prod:", "    LOG_LEVEL: \"a\\tb\\nc\"")).config;
+    assert_eq!(c.stage("prod").unwrap().env["LOG_LEVEL"], "a\tb\nc");
+    // A byte-order mark at the start of a line, not of the file, is in the key.
+    let p = problems(&BASE.replace("  prod:\n    HOST_NAME", "  prod:\n    \u{feff}HOST_NAME"));
+    assert!(has(&p, "the key holds U+FEFF"), "{p:#?}");
+}
+
+#[test]
+fn crlf_line_ends_are_line_ends_not_control_characters() {
+    let text = BASE.replace('\n', "\r\n");
+    let c = ok(&text).config;
+    assert_eq!(c.stage("prod").unwrap().host_name, "portal");
+    let block = with("  prod:", "    NOTE: |\n      one\n      two").replace('\n', "\r\n");
+    assert_eq!(
+        ok(&block).config.stage("prod").unwrap().env["NOTE"],
+        "one\ntwo\n"
+    );
+}
+
+#[test]
+fn arns_are_printable_ascii() {
+    let p = problems(&BASE.replace("connection/abc", "connection/äbc"));
+    assert_eq!(
+        p,
+        ["c.yaml:9: common.CODESTAR_CONN_ARN: holds `ä` (U+00E4) at character 64: an ARN holds only ASCII letters, digits and punctuation, without blanks"]
+    );
+    let p = problems(&BASE.replace("connection/abc", "connection/a bc"));
+    assert!(
+        has(&p, "holds a blank (U+0020) at character 65: an ARN"),
+        "{p:#?}"
+    );
+}
