@@ -93,7 +93,9 @@ where
             e.exit_code()
         }
     };
-    if code != exit::USAGE || !report.prerequisites.is_empty() {
+    // The report, once something was checked: a run stopped before that (bad
+    // input, AWS out of reach) has only its error, on stderr.
+    if !report.prerequisites.is_empty() || report.bootstrap_stack.is_some() {
         if let Ok(text) = serde_json::to_string(&report) {
             let _ = writeln!(stdout, "{text}");
         }
@@ -117,6 +119,7 @@ async fn bootstrap(
 
     let sdk_config = sdk::config(&args.aws, Some(&c.region)).await?;
     let clients = Clients::new(&sdk_config);
+    let interrupt = Interrupt::on_ctrl_c(GRACE, CHANGES_GO_ON);
     // Whose credentials, before anything else is read or changed.
     let file = args.config.display().to_string();
     account::check(
@@ -213,7 +216,6 @@ async fn bootstrap(
         ..Options::default()
     };
     let mut ui = progress::renderer(args.events, Box::new(err.clone()), stderr_tty);
-    let interrupt = Interrupt::on_ctrl_c(GRACE, CHANGES_GO_ON);
     // Everything read-only first: a bad parameter changes nothing.
     let mut preflights = Vec::new();
     for (i, stack) in [bootstrap_stack, pipeline_stack].into_iter().enumerate() {

@@ -257,20 +257,90 @@ impl LocalAws {
 
     /// POSTs `body` to `path` of the server; panics unless it answers 200.
     fn post(&self, path: &str, body: &str) -> String {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(
-            s,
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
+        request(self.port, "POST", path, body)
+    }
+}
+
+/// Sends one HTTP request to 127.0.0.1:`port`; panics unless it answers 200.
+/// Gives the body.
+fn request(port: u16, method: &str, path: &str, body: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
+        "{method} {path}: {answer}"
+    );
+    answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+/// The fault proxy (`scripts/local-aws/fault_proxy.py`) in front of `target`,
+/// stopped when dropped. Point a tool at [`FaultProxy::url`] and set rules.
+pub struct FaultProxy {
+    pub url: String,
+    port: u16,
+    child: std::process::Child,
+}
+
+impl FaultProxy {
+    pub fn start(target: &str) -> FaultProxy {
+        let mut child = Command::new("python3")
+            .arg(repo_root().join("scripts/local-aws/fault_proxy.py"))
+            .args(["--target", target])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
         )
         .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        assert!(
-            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
-            "POST {path}: {answer}"
-        );
-        answer
+        let url = line
+            .trim()
+            .strip_prefix("FAULT_PROXY_URL=")
+            .unwrap_or_else(|| panic!("the fault proxy did not start: {line:?}"))
+            .to_string();
+        let port = url.rsplit(':').next().unwrap().parse().unwrap();
+        FaultProxy { url, port, child }
+    }
+
+    /// Replaces the rules (see the proxy's docstring) and clears the log.
+    pub fn set(&self, rules: serde_json::Value) {
+        let body = serde_json::json!({ "rules": rules }).to_string();
+        request(self.port, "PUT", "/__faults", &body);
+    }
+
+    /// The operations seen since the rules were set, each with its fault.
+    pub fn log(&self) -> Vec<(String, String)> {
+        let body = request(self.port, "GET", "/__faults/log", "");
+        let entries: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+        entries
+            .iter()
+            .map(|e| {
+                (
+                    e["operation"].as_str().unwrap_or_default().to_string(),
+                    e["fault"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

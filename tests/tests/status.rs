@@ -259,7 +259,8 @@ fn a_closed_pipe_ends_watch_quietly() {
 #[test]
 fn aws_out_of_reach_is_exit_3_with_the_report_of_what_failed() {
     let aws = LocalAws::start();
-    // A port nothing listens on (the SDK retries, then gives up).
+    // A port nothing listens on: the first call fails at once, and nothing
+    // else is asked (it would fail the same way).
     let out = status(
         &aws,
         &["--endpoint-url", "http://127.0.0.1:9", "--stage", "prod"],
@@ -267,10 +268,17 @@ fn aws_out_of_reach_is_exit_3_with_the_report_of_what_failed() {
     assert_eq!(out.status.code(), Some(3));
     let r = parsed(&out);
     assert_eq!(r.health, Health::Unknown);
-    assert!(!r.errors.is_empty());
+    assert_eq!(r.stages.len(), 1);
+    assert!(r.stacks.iter().all(|s| s.health == Health::Unknown));
+    assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!("error: {}", r.errors[0]),
+        "the one reason, once"
+    );
     assert!(
-        stderr.contains("error: describing stack backstage"),
+        stderr.contains("could not connect to http://127.0.0.1:9: connection refused"),
         "{stderr}"
     );
 }

@@ -128,10 +128,9 @@ where
     let target = ctx.target();
     let secs = ctx.call_timeout.as_secs_f64();
     match e {
-        SdkError::TimeoutError(_) => format!(
-            "no answer from {target} within {secs} s (the limit of one call and its retries, \
-             --call-timeout)"
-        ),
+        SdkError::TimeoutError(_) => {
+            format!("no answer from {target} within {secs} s, retries included (--call-timeout)")
+        }
         SdkError::DispatchFailure(d) if d.is_timeout() => {
             format!("no answer from {target}: the connection or the answer timed out")
         }
