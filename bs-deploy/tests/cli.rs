@@ -291,6 +291,37 @@ fn unreachable_aws_is_exit_3_naming_the_call() {
 }
 
 #[test]
+fn debug_adds_the_sdk_chain_and_a_bad_region_is_refused_before_any_call() {
+    for (flag, env) in [("--debug", None), ("--call-timeout=30", Some("debug"))] {
+        let mut cmd = bs_deploy();
+        cmd.arg(flag);
+        if let Some(level) = env {
+            cmd.env("RUST_LOG", level);
+        }
+        let out = cmd.write_stdin(ASSEMBLY).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(first.contains("connection refused"), "{err}");
+        assert!(
+            err.contains("\n  debug: ") && err.contains("DispatchFailure"),
+            "{flag} {env:?}: the SDK's chain follows: {err}"
+        );
+    }
+    let out = bs_deploy()
+        .args(["--region", "us-east-9"])
+        .write_stdin(ASSEMBLY)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: --region us-east-9: not an AWS region; did you mean"),
+        "{err}"
+    );
+}
+
+#[test]
 fn help_lists_exit_codes() {
     let out = Command::cargo_bin("bs-deploy")
         .unwrap()

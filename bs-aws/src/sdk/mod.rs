@@ -85,6 +85,18 @@ pub async fn config(args: &AwsArgs, region: Option<&str>) -> Result<SdkConfig, E
             )))
         }
     };
+    if let Some(r) = args
+        .region
+        .as_deref()
+        .filter(|r| !bs_core::regions::exists(r))
+    {
+        return Err(Error::Input(format!(
+            "--region {r}: not an AWS region{}",
+            bs_core::regions::did_you_mean(r)
+                .map(|d| format!("; {d}"))
+                .unwrap_or_default()
+        )));
+    }
     crate::error::set_debug(args.debug);
     let env_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
     match (&args.profile, &env_profile) {
