@@ -67,6 +67,9 @@ print_env() {
   printf 'export AWS_SECRET_ACCESS_KEY=%q\n' test
   printf 'export AWS_REGION=%q\n' "$region"
   printf 'export AWS_DEFAULT_REGION=%q\n' "$region"
+  # The local AWS creates or updates a whole stack inside ExecuteChangeSet (AWS
+  # answers at once and works after): give the tools' calls minutes, not 30 s.
+  printf 'export BS_CALL_TIMEOUT=%q\n' "${BS_CALL_TIMEOUT:-300}"
 }
 
 log_tail() {

@@ -28,7 +28,7 @@ pub struct AwsArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Longest time one AWS API call may take, its retries included [default: 30].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", env = "BS_CALL_TIMEOUT")]
     pub call_timeout: Option<u64>,
     /// On an AWS error, also print the SDK's whole error chain (RUST_LOG does too).
     #[arg(long)]
