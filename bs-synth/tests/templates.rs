@@ -268,6 +268,64 @@ fn each_stage_gets_common_plus_its_own_environment_only() {
     assert_eq!(names, sorted);
 }
 
+/// What a new app's app-config reads (`https://${HOST_NAME}.${DOMAIN_NAME}`,
+/// `${CONTAINER_PORT}`, `${POSTGRES_*}`) is in every container, with the
+/// effective values; each toolkit key is either passed on or listed, with its
+/// reason, in NOT_FOR_THE_CONTAINER (a new key must be one or the other).
+#[test]
+fn every_stage_container_gets_the_merged_config_as_the_reference_does() {
+    use bs_core::config::keys;
+    for (file, c, a) in every_config() {
+        let t = template(&a, &c.stack_name);
+        for stage in &c.stages {
+            let td = resource(t, &format!("TaskDefinition{}", stage.id));
+            let env: std::collections::BTreeMap<String, Value> = td["Properties"]
+                ["ContainerDefinitions"][0]["Environment"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e["Name"].as_str().unwrap().to_string(), e["Value"].clone()))
+                .collect();
+            let get = |k: &str| env.get(k).cloned().unwrap_or(Value::Null);
+            assert_eq!(get("HOST_NAME"), json!(stage.host_name), "{file}");
+            assert_eq!(get("DOMAIN_NAME"), json!(stage.domain_name), "{file}");
+            assert_eq!(
+                get("CONTAINER_PORT"),
+                json!(stage.container_port.to_string()),
+                "{file}"
+            );
+            assert_eq!(
+                td["Properties"]["ContainerDefinitions"][0]["PortMappings"][0]["ContainerPort"],
+                json!(stage.container_port),
+                "{file}: the app listens where the port mapping says"
+            );
+            assert_eq!(get("AWS_ACCOUNT"), json!(c.account), "{file}");
+            assert_eq!(get("AWS_REGION"), json!(c.region), "{file}");
+            assert_eq!(get("POSTGRES_USER"), json!(stage.postgres_user), "{file}");
+            assert_eq!(
+                get("POSTGRES_PORT"),
+                json!(stage.postgres_port.to_string()),
+                "{file}"
+            );
+            for (key, why) in keys::NOT_FOR_THE_CONTAINER {
+                assert!(
+                    !env.contains_key(*key),
+                    "{file}: {key} reached the container ({why})"
+                );
+            }
+            for key in keys::STACK_WIDE.iter().chain(keys::PER_STAGE) {
+                let listed = keys::NOT_FOR_THE_CONTAINER.iter().any(|(k, _)| k == key);
+                let optional_unset = !env.contains_key(*key)
+                    && keys::when_not_set(key).is_some_and(|w| !w.starts_with("the default"));
+                assert!(
+                    env.contains_key(*key) || listed || optional_unset,
+                    "{file}: {key} is neither passed to the container nor listed in NOT_FOR_THE_CONTAINER"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn secrets_reach_containers_only_as_ecs_secrets() {
     for (file, _, a) in every_config() {

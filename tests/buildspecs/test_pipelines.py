@@ -238,7 +238,7 @@ def test_infra_deploy_fails_without_one_action_of_its_role(local: dict[str, Any]
 def test_app_build_pushes_an_image_by_digest_and_never_echoes_the_credentials(local: dict[str, Any]) -> None:
     app = local["work"] / "app"
     (app / "packages" / "backend").mkdir(parents=True)
-    (app / "packages" / "backend" / "Dockerfile").write_text("FROM node:20\nCOPY github-app-credentials.yaml /app/\n")
+    (app / "packages" / "backend" / "Dockerfile").write_text("FROM node:20\nCOPY gh-org-app.yaml /app/\n")
     [(_, build)] = [a for a in actions(local, "backstage-app-pipeline") if a[0] == "Build"]
     commit = "abcdef0123456789abcdef0123456789abcdef01"
     artifact, log, _ = local["codebuild"].run(build["configuration"]["ProjectName"], app, source_version=commit)
@@ -251,10 +251,11 @@ def test_app_build_pushes_an_image_by_digest_and_never_echoes_the_credentials(lo
     assert image["image"].endswith(found["imageDigest"])
     assert sorted(found["imageTags"]) == ["abcdef0", "latest"]
     assert json.loads((artifact / "imagedefinitions.json").read_text()) == [{"name": "backstage", "imageUri": image["image"]}]
-    # The credentials file the Dockerfile copies holds the secret, readable by the owner only.
-    credentials = app / "github-app-credentials.yaml"
+    # The credentials file the Dockerfile copies holds the secret, under the
+    # reference's name, readable by the image's (non-root) user.
+    credentials = app / "gh-org-app.yaml"
     assert credentials.read_text() == SECRETS["BS_SECRET_BACKSTAGE_GITHUB_APP"]
-    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o644
     assert "not-a-real-key-buildspec-test" not in log
     calls = [json.loads(line) for line in (local["work"] / "docker" / "calls.log").read_text().splitlines()]
     [docker_build] = [c for c in calls if c[0] == "build"]

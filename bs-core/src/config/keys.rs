@@ -19,6 +19,7 @@ pub const STACK_WIDE: &[&str] = &[
     "ECR_REPO_NAME",
     "CONTAINER_NAME",
     "DOCKERFILE",
+    "GITHUB_APP_CREDENTIALS_FILE",
 ];
 
 /// Keys a stage may set, or inherit from `common`.
@@ -68,6 +69,7 @@ pub fn when_not_set(key: &str) -> Option<String> {
         "ECR_REPO_NAME" => "a repository named after CONTAINER_NAME is created".into(),
         "CONTAINER_NAME" => default(DEFAULT_CONTAINER_NAME),
         "DOCKERFILE" => default(DEFAULT_DOCKERFILE),
+        "GITHUB_APP_CREDENTIALS_FILE" => default(DEFAULT_GITHUB_APP_CREDENTIALS_FILE),
         "HOST_NAME" => default(DEFAULT_HOST_NAME),
         "HOSTED_ZONE_ID" => "bs-deploy looks the zone up by DOMAIN_NAME".into(),
         "ACM_ARN" => "a DNS-validated certificate is created".into(),
@@ -93,6 +95,33 @@ pub fn when_not_set(key: &str) -> Option<String> {
     })
 }
 
+/// Toolkit keys that never reach the container, and why. Every other key of a
+/// stage's merged config does, as plain environment variables with their
+/// effective values (defaults included), as the reference passes its `props`:
+/// app-configs use `${HOST_NAME}`, `${CONTAINER_PORT}`, `${POSTGRES_USER}`.
+/// These would only tie the task definition to the pipelines' wiring (a new
+/// connection ARN would roll every stage) or hold what the app must not see.
+pub const NOT_FOR_THE_CONTAINER: &[(&str, &str)] = &[
+    ("STAGE_APPROVAL", "the app pipeline's approval gate"),
+    ("APPROVAL_EMAILS", "who the approval gate e-mails"),
+    (
+        "CONTAINER_ENV_KEYS",
+        "the toolkit's list of container keys that look like its own",
+    ),
+    ("CODESTAR_CONN_ARN", "the pipelines' GitHub connection"),
+    ("CODESTAR_NOTIFY_ARN", "the pipelines' notification target"),
+    (
+        "GITHUB_APP_ARN",
+        "the app build's secret (the image holds the credentials file)",
+    ),
+    ("GITHUB_APP_CREDENTIALS_FILE", "the app build's file name"),
+    ("DOCKERFILE", "the app build's Dockerfile"),
+    (
+        "POSTGRES_PASSWORD",
+        "a secret: the container gets the generated one through ECS Secrets",
+    ),
+];
+
 /// Keys the reference accepted and always replaced; a value here has no effect.
 pub const IGNORED: &[(&str, &str)] = &[
     ("POSTGRES_HOST", "the stage's Aurora cluster endpoint"),
@@ -105,13 +134,20 @@ pub const DEFAULT_HOST_NAME: &str = "backstage";
 pub const DEFAULT_CONTAINER_NAME: &str = "backstage";
 pub const DEFAULT_CONTAINER_PORT: u16 = 7000;
 pub const DEFAULT_DOCKERFILE: &str = "dockerfile";
+/// Where the app build writes the GITHUB_APP_ARN secret for the Dockerfile to
+/// copy: the reference's name, so existing Dockerfiles and `$include`s work.
+pub const DEFAULT_GITHUB_APP_CREDENTIALS_FILE: &str = "gh-org-app.yaml";
 pub const DEFAULT_BRANCH: &str = "main";
 pub const DEFAULT_POSTGRES_PORT: u16 = 5432;
 pub const DEFAULT_POSTGRES_USER: &str = "postgres";
 /// A currently supported Aurora PostgreSQL version (the reference pinned the
 /// long-retired 10.14).
 pub const DEFAULT_POSTGRES_ENGINE_VERSION: &str = "17.7";
-pub const DEFAULT_HEALTH_CHECK_PATH: &str = "/";
+/// Backstage's own readiness endpoint (the root health service of
+/// `@backstage/backend-defaults`, every backend since 1.24 has it): 200 once
+/// the plugins have started. `/` answers 404 on a backend without the app
+/// plugin, which would fail every health check.
+pub const DEFAULT_HEALTH_CHECK_PATH: &str = "/.backstage/health/v1/readiness";
 pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 365;
 
 /// Container environment variables that the toolkit fills from secrets or from

@@ -97,6 +97,9 @@ pub struct Config {
     pub ecr_repo_name: Option<String>,
     pub container_name: String,
     pub dockerfile: String,
+    /// GITHUB_APP_CREDENTIALS_FILE: where the app build writes the GitHub App
+    /// credentials for the Dockerfile.
+    pub github_app_credentials_file: String,
     /// In file order, which is the promotion order.
     pub stages: Vec<Stage>,
 }
@@ -611,6 +614,7 @@ impl Validator {
         let ecr = sw(self, "ECR_REPO_NAME");
         let container = sw(self, "CONTAINER_NAME");
         let dockerfile = sw(self, "DOCKERFILE");
+        let credentials_file = sw(self, "GITHUB_APP_CREDENTIALS_FILE");
 
         let account = self.required(
             account,
@@ -707,6 +711,9 @@ impl Validator {
         let dockerfile = self
             .optional(dockerfile, |_| Ok(()))
             .unwrap_or_else(|| keys::DEFAULT_DOCKERFILE.into());
+        let github_app_credentials_file = self
+            .optional(credentials_file, rules::repository_file)
+            .unwrap_or_else(|| keys::DEFAULT_GITHUB_APP_CREDENTIALS_FILE.into());
 
         // Keys set in common that only make sense per stage are fine (they are
         // defaults); the ignored ones deserve a word.
@@ -745,6 +752,7 @@ impl Validator {
             ecr_repo_name,
             container_name,
             dockerfile,
+            github_app_credentials_file,
             stages,
         })
     }

@@ -688,6 +688,25 @@ pub fn hosted_zone_id(v: &str) -> Result<String, String> {
     }
 }
 
+/// A file of the app repository the app build writes: a relative path without
+/// `..`, in characters a shell and a Dockerfile take as they are.
+pub fn repository_file(v: &str) -> Rule {
+    let safe = v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'));
+    if !v.is_empty()
+        && v.len() <= 255
+        && safe
+        && !v.starts_with('/')
+        && !v.ends_with('/')
+        && !v.split('/').any(|part| part.is_empty() || part == "..")
+    {
+        Ok(())
+    } else {
+        Err(format!("must be a file path relative to the app repository (letters, digits, `.`, `_`, `-`, `/`; no `..`), got `{v}`"))
+    }
+}
+
 pub fn health_check_path(v: &str) -> Rule {
     if v.starts_with('/') && v.len() <= 1024 && !v.contains(char::is_whitespace) {
         Ok(())

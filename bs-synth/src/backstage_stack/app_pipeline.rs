@@ -52,6 +52,10 @@ pub fn add(t: &mut Template, c: &Config) {
                 env("REPOSITORY_URI", repository::repository_uri(c)),
                 env("CONTAINER_NAME", json!(c.container_name)),
                 env("DOCKERFILE", json!(c.dockerfile)),
+                env(
+                    "GITHUB_APP_CREDENTIALS_FILE",
+                    json!(c.github_app_credentials_file),
+                ),
                 json!({"Name": "GITHUB_APP_CREDENTIALS", "Value": github_app_secret, "Type": "SECRETS_MANAGER"}),
             ],
             cache: None,

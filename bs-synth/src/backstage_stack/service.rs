@@ -82,23 +82,72 @@ fn configured_secrets(stage: &Stage) -> Vec<(&'static str, &str, &'static str)> 
     out
 }
 
-fn environment(stage: &Stage) -> Vec<Value> {
+/// The container's plain environment: every value of the stage's merged
+/// config, as the reference passes it (toolkit keys with their effective
+/// values, defaults included, and every other key as written), except
+/// [`bs_core::config::keys::NOT_FOR_THE_CONTAINER`]; POSTGRES_HOST is the cluster's endpoint.
+/// Secrets are never here: they are [`secrets`].
+pub fn environment(c: &Config, stage: &Stage) -> Vec<Value> {
     let mut env: Vec<(String, Value)> = stage
         .env
         .iter()
         .map(|(k, v)| (k.clone(), json!(v)))
         .collect();
-    env.push((
-        "POSTGRES_HOST".into(),
-        get_att(&database::cluster(stage), "Endpoint.Address"),
-    ));
-    env.push((
-        "POSTGRES_PORT".into(),
-        json!(stage.postgres_port.to_string()),
-    ));
-    env.push(("POSTGRES_USER".into(), json!(stage.postgres_user)));
-    if let Some(db) = &stage.postgres_db {
-        env.push(("POSTGRES_DB".into(), json!(db)));
+    let text = |v: &str| json!(v);
+    let optional = |v: &Option<String>| v.as_deref().map(text);
+    let toolkit: Vec<(&str, Option<Value>)> = vec![
+        ("AWS_ACCOUNT", Some(text(&c.account))),
+        ("AWS_REGION", Some(text(&c.region))),
+        ("TAG_STACK_NAME", Some(text(&c.stack_name))),
+        ("TAG_STACK_PRODUCT", Some(text(&c.product))),
+        ("GITHUB_ORG", Some(text(&c.github.org))),
+        ("GITHUB_APP_REPO", Some(text(&c.github.app_repo))),
+        ("GITHUB_APP_BRANCH", Some(text(&c.github.app_branch))),
+        ("GITHUB_INFRA_REPO", Some(text(&c.github.infra_repo))),
+        ("GITHUB_INFRA_BRANCH", Some(text(&c.github.infra_branch))),
+        ("ECR_REPO_NAME", optional(&c.ecr_repo_name)),
+        ("CONTAINER_NAME", Some(text(&c.container_name))),
+        ("HOST_NAME", Some(text(&stage.host_name))),
+        ("DOMAIN_NAME", Some(text(&stage.domain_name))),
+        ("HOSTED_ZONE_ID", optional(&stage.hosted_zone_id)),
+        ("ACM_ARN", optional(&stage.acm_arn)),
+        (
+            "CONTAINER_PORT",
+            Some(text(&stage.container_port.to_string())),
+        ),
+        ("HEALTH_CHECK_PATH", Some(text(&stage.health_check_path))),
+        (
+            "LOG_RETENTION_DAYS",
+            Some(text(&stage.log_retention_days.to_string())),
+        ),
+        (
+            "POSTGRES_HOST",
+            Some(get_att(&database::cluster(stage), "Endpoint.Address")),
+        ),
+        (
+            "POSTGRES_PORT",
+            Some(text(&stage.postgres_port.to_string())),
+        ),
+        ("POSTGRES_USER", Some(text(&stage.postgres_user))),
+        ("POSTGRES_DB", optional(&stage.postgres_db)),
+        (
+            "POSTGRES_ENGINE_VERSION",
+            Some(text(&stage.postgres_engine_version)),
+        ),
+        ("AWS_AUTH_SECRET_NAME", optional(&stage.aws_auth_secret)),
+        (
+            "GITHUB_AUTH_SECRET_NAME",
+            optional(&stage.github_auth_secret),
+        ),
+        (
+            "GITHUB_TOKEN_SECRET_NAME",
+            optional(&stage.github_token_secret),
+        ),
+    ];
+    for (name, value) in toolkit {
+        if let Some(value) = value {
+            env.push((name.to_string(), value));
+        }
     }
     env.sort_by(|a, b| a.0.cmp(&b.0));
     env.into_iter()
@@ -188,7 +237,7 @@ pub fn add(t: &mut Template, c: &Config, stage: &Stage) {
                 "Image": image,
                 "Essential": true,
                 "PortMappings": [{"ContainerPort": stage.container_port, "Protocol": "tcp"}],
-                "Environment": environment(stage),
+                "Environment": environment(c, stage),
                 "Secrets": secrets(stage),
                 "LogConfiguration": {
                     "LogDriver": "awslogs",
