@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: shellcheck on every script; the Rust workspace's unit,
 # golden, CLI and integration tests (the integration tests start their own local
-# AWS, one per test, on free ports); the local AWS plugin's own tests; cfn-lint
+# AWS, one per test, on free ports; tests/tests/backstage.rs starts a real
+# Backstage backend with Node and PostgreSQL); the local AWS plugin's own tests; cfn-lint
 # and checkov on every synthesized template; then, on the release build, the
 # end-to-end demo (scripts/demo.sh, the README's main job) and every pipeline
 # buildspec run as its CodeBuild project would run it (tests/buildspecs).
@@ -28,6 +29,14 @@ step "bs-synth stays offline: no AWS SDK in its dependency tree"
 if cargo tree --locked -p bs-synth -e normal --prefix none | grep -E '^aws-'; then
   echo "bs-synth must not depend on AWS SDK crates (see above)" >&2
   exit 1
+fi
+
+step "PostgreSQL's server for the real-Backstage test (tests/backstage; apt-get when missing)"
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null && ! command -v initdb > /dev/null; then
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq postgresql openssl >&2
 fi
 
 step "cargo test --workspace"

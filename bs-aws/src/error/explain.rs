@@ -118,7 +118,14 @@ where
     let ctx = context();
     if let Some(service) = e.as_service_error() {
         let status = e.raw_response().map(|r| r.status().as_u16());
-        if let Some(text) = service_error(service.code(), service.message(), status, &ctx) {
+        // An answer with no error code the SDK could read: its own words.
+        let message = service.message().map(str::to_string).or_else(|| {
+            e.raw_response()
+                .and_then(|r| r.body().bytes())
+                .map(|b| excerpt(&String::from_utf8_lossy(b)))
+                .filter(|t| !t.is_empty())
+        });
+        if let Some(text) = service_error(service.code(), message.as_deref(), status, &ctx) {
             return text;
         }
     }
@@ -253,6 +260,30 @@ where
     }
 }
 
+/// Up to 300 characters of a response body's text, without markup, on one line.
+fn excerpt(body: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => text.push(if c.is_control() { ' ' } else { c }),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut joined = words.join(" ");
+    if let Some((cut, _)) = joined.char_indices().nth(300) {
+        joined.truncate(cut);
+        joined.push('…');
+    }
+    joined
+}
+
 /// The innermost part of a chain ("a: b: c" gives "c").
 fn last(text: &str) -> &str {
     text.rsplit(": ").next().unwrap_or(text)
@@ -360,6 +391,13 @@ mod tests {
             bare.contains("http://127.0.0.1:4566 answered HTTP 502"),
             "{bare}"
         );
+    }
+
+    #[test]
+    fn an_unreadable_error_document_is_shown_as_text() {
+        let body = "<?xml version=\"1.0\"?>\n<ErrorResponse><Errors><Error><Code>AccessDenied</Code>\n<Message>User: x is not authorized</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(excerpt(body), "AccessDenied User: x is not authorized");
+        assert_eq!(excerpt(&"a".repeat(400)).chars().count(), 301);
     }
 
     #[test]

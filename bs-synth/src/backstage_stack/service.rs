@@ -18,6 +18,8 @@ pub const TASK_ROLE: &str = "TaskRole";
 /// 0.5 vCPU and 2 GiB, as the reference runs Backstage.
 pub const TASK_CPU: &str = "512";
 pub const TASK_MEMORY: &str = "2048";
+/// The container's PGSSLMODE unless the config sets one.
+pub const DEFAULT_PGSSLMODE: &str = "no-verify";
 
 pub fn add_shared(t: &mut Template, c: &Config) {
     t.resource(
@@ -148,6 +150,15 @@ pub fn environment(c: &Config, stage: &Stage) -> Vec<Value> {
         if let Some(value) = value {
             env.push((name.to_string(), value));
         }
+    }
+    // TLS to the database whether or not the cluster forces it: node-postgres
+    // reads PGSSLMODE when the app-config sets no `ssl` (a new app's does
+    // not). `no-verify` encrypts without checking the server's certificate:
+    // the RDS CA is not in Node's store, and only the image can carry it. A
+    // config's own PGSSLMODE (`verify-full` with NODE_EXTRA_CA_CERTS naming
+    // the bundle in the image) wins.
+    if !stage.env.contains_key("PGSSLMODE") {
+        env.push(("PGSSLMODE".into(), text(DEFAULT_PGSSLMODE)));
     }
     env.sort_by(|a, b| a.0.cmp(&b.0));
     env.into_iter()

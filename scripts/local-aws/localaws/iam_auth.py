@@ -65,7 +65,9 @@ import re
 import threading
 from typing import Any, Callable, Iterable
 
+import xmltodict
 from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AccessDeniedError
 from moto.iam import access_control
 from moto.iam.exceptions import NotFoundException
@@ -74,6 +76,7 @@ from moto.iam.utils import format_incoming_conditional_values
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import get_input_stream
 
@@ -247,7 +250,40 @@ def assume_role_as_service(request: Request) -> Response:
     return json_response(200, {"AccessKeyId": assumed.access_key_id, "SecretAccessKey": assumed.secret_access_key, "SessionToken": assumed.session_token})
 
 
+def _as_aws_answers(error: Any, json_protocol: bool) -> Any:
+    """The authorization error in the document AWS sends for the request's
+    protocol. moto renders it as ``<ErrorResponse><Errors><Error>``, a shape no
+    AWS service answers: the SDKs find no error code in it (the Rust SDK reported
+    "HTTP 403 with no error code"), and a JSON service got XML."""
+    if json_protocol:
+        return error.to_json()
+    error.description = xmltodict.unparse(
+        {
+            "ErrorResponse": {
+                "@xmlns": "https://aws.amazon.com/",
+                "Error": {"Type": "Sender", "Code": error.error_type, "Message": error.message},
+                "RequestId": "local-aws-authorization",
+            }
+        },
+        full_document=True,
+    )
+    return error
+
+
+def _authorize_as_aws_answers(self: Any, resource: str = "*") -> None:
+    try:
+        _authorize(self, resource)
+    except HTTPException as error:
+        if not hasattr(error, "error_type") or not hasattr(error, "to_json"):
+            raise
+        raise _as_aws_answers(error, json_protocol="X-Amz-Target" in self.headers) from None
+
+
+_authorize = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
+
+
 def install() -> None:
+    ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = _authorize_as_aws_answers  # type: ignore[method-assign]
     access_control.IAMRequestBase.check_action_permitted = _check_action_permitted  # type: ignore[method-assign]
     access_control.IAMRequestBase._create_aws_request = _create_aws_request  # type: ignore[method-assign]
     served = DomainDispatcherApplication.__call__
