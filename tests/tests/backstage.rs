@@ -169,11 +169,29 @@ fn a_real_backstage_backend_starts_with_what_the_task_definition_gives() {
     assert_eq!(result["health"]["status"], 200, "{result}");
 
     // The same harness refuses what would break on AWS: the old default health
-    // path, and a database connection without TLS.
+    // path, an environment without what the app-config reads, a port the app
+    // does not listen on, and a database connection without TLS.
     let (code, _, stderr) = run(&env_file, "/");
     assert_eq!(code, Some(1), "health check path / must fail: {stderr}");
-    let mut without_tls: Map<String, Value> =
+    let given: Map<String, Value> =
         serde_json::from_str(&std::fs::read_to_string(&env_file).unwrap()).unwrap();
+    let mut drifted: Vec<(&str, Map<String, Value>)> = Vec::new();
+    let mut less = given.clone();
+    less.remove("HOST_NAME");
+    drifted.push(("without HOST_NAME (the base URL)", less));
+    let mut other_port = given.clone();
+    other_port.insert("CONTAINER_PORT".into(), Value::from((port + 1).to_string()));
+    drifted.push((
+        "listening on another port than the port mapping",
+        other_port,
+    ));
+    for (i, (what, env)) in drifted.into_iter().enumerate() {
+        let file = dir.path().join(format!("drifted-{i}.json"));
+        std::fs::write(&file, Value::Object(env).to_string()).unwrap();
+        let (code, _, stderr) = run(&file, &health_path);
+        assert_eq!(code, Some(1), "{what} it must fail: {stderr}");
+    }
+    let mut without_tls = given.clone();
     assert_eq!(
         without_tls.remove("PGSSLMODE"),
         Some(Value::from("no-verify"))
