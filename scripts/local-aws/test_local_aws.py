@@ -621,11 +621,20 @@ def test_reset_clears_everything(aws: Any, server: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- end to end: the real templates
 
 
-def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> None:
+def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any, server: dict[str, Any]) -> None:
     """The three stacks of the example config: the bootstrap stack with the caller's
     credentials, the pipeline and backstage stacks with its CloudFormation role (the
-    pipeline stack importing the bootstrap stack's artifact bucket)."""
+    pipeline stack importing the bootstrap stack's artifact bucket). A template over
+    CloudFormation's 51,200-byte inline limit goes through S3, as bs-deploy sends it."""
     out = synth("configs/env-config.example.yaml")
+    aws("s3").create_bucket(Bucket="bs-templates")
+
+    def staged(spec: dict[str, Any], body: str) -> str | None:
+        if len(body.encode()) <= 51_200:
+            return None
+        aws("s3").put_object(Bucket="bs-templates", Key=spec["template_file"], Body=body.encode())
+        return f"{server['endpoint']}/bs-templates/{spec['template_file']}"
+
     manifest = json.loads((out / "manifest.json").read_text())
     cfn, ecs, rds, route53 = aws("cloudformation"), aws("ecs"), aws("rds"), aws("route53")
     zones = {"example.com": route53.create_hosted_zone(Name="example.com", CallerReference="e2e")["HostedZone"]["Id"].split("/")[-1]}
@@ -634,7 +643,7 @@ def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> Non
     assert bootstrap.get("without_role") and not pipeline.get("without_role") and not app.get("without_role")
     aws("ecr").create_repository(repositoryName="backstage")  # bs-bootstrap's prerequisite
 
-    deployed = deploy_assembly(cfn, out, zones)
+    deployed = deploy_assembly(cfn, out, zones, template_url=staged)
     for name, stack in deployed.items():
         assert stack.get("StackStatus") == "CREATE_COMPLETE", (name, failures(cfn, name))
     role = outputs(deployed[bootstrap["name"]])["CloudFormationRoleArn"]
@@ -662,7 +671,9 @@ def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> Non
 
     # Promote an image to prod: only the parameter changes.
     body = (out / app["template_file"]).read_text()
-    stack = deploy(cfn, app["name"], body, {"ImageProd": IMAGE}, previous=("HostedZoneIdExampleCom", "ImageTest"), role_arn=role)
+    url = staged(app, body)
+    stack = deploy(cfn, app["name"], None if url else body, {"ImageProd": IMAGE}, previous=("HostedZoneIdExampleCom", "ImageTest"),
+                   role_arn=role, template_url=url)
     assert_complete(stack, "UPDATE_COMPLETE")
     service = ecs.describe_services(cluster=values["ClusterName"], services=[values["ServiceNameProd"]])["services"][0]
     task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
@@ -676,7 +687,8 @@ def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> Non
     assert aws("elbv2").describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"] == []
     ecs.update_service(cluster=values["ClusterName"], service=values["ServiceNameProd"], desiredCount=1)
     assert outputs(stack)["UrlProd"] == "https://backstage.example.com"
-    unchanged = deploy(cfn, app["name"], body, previous=("HostedZoneIdExampleCom", "ImageProd", "ImageTest"), role_arn=role)
+    unchanged = deploy(cfn, app["name"], None if url else body, previous=("HostedZoneIdExampleCom", "ImageProd", "ImageTest"),
+                       role_arn=role, template_url=url)
     assert "didn't contain changes" in unchanged["ChangeSet"]["StatusReason"]
 
     # Deleted in reverse order, the bootstrap stack last (its role deletes the others).
@@ -689,7 +701,7 @@ def test_example_config_deploys_updates_and_deletes(aws: Any, synth: Any) -> Non
     assert rds.describe_db_clusters()["DBClusters"] == []
     assert [p["PolicyName"] for p in aws("iam").list_policies(Scope="Local")["Policies"]] == []
     # The same stacks again: nothing left behind blocks them.
-    assert all(s.get("StackStatus") == "CREATE_COMPLETE" for s in deploy_assembly(cfn, out, zones).values())
+    assert all(s.get("StackStatus") == "CREATE_COMPLETE" for s in deploy_assembly(cfn, out, zones, template_url=staged).values())
 
 
 def test_five_stages_template_from_s3(aws: Any, synth: Any, server: dict[str, Any]) -> None:
