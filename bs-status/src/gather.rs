@@ -120,15 +120,7 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
             },
             Err(e) => {
                 errors.push(e.to_string());
-                StackReport {
-                    name: name.clone(),
-                    role: role.into(),
-                    health: Health::Unknown,
-                    status: None,
-                    last_changed: None,
-                    reason: None,
-                    failures: vec![],
-                }
+                StackReport::unknown(name, role)
             }
         });
     }
@@ -235,24 +227,6 @@ pub async fn report(clients: &Clients, scope: &Scope<'_>) -> Report {
 /// own retries or timeout.
 pub fn unreachable(scope: &Scope<'_>, error: String) -> Report {
     let c = scope.config;
-    let stack = |name: String, role: &str| StackReport {
-        name,
-        role: role.into(),
-        health: Health::Unknown,
-        status: None,
-        last_changed: None,
-        reason: None,
-        failures: vec![],
-    };
-    let pipeline = |kind: &str, name: String| PipelineReport {
-        name,
-        kind: kind.into(),
-        health: Health::Unknown,
-        exists: false,
-        stages: vec![],
-        execution: None,
-        approvals: vec![],
-    };
     Report {
         schema: SCHEMA.into(),
         stack_name: c.stack_name.clone(),
@@ -260,13 +234,13 @@ pub fn unreachable(scope: &Scope<'_>, error: String) -> Report {
         region: c.region.clone(),
         health: Health::Unknown,
         stacks: vec![
-            stack(names::bootstrap_stack(&c.stack_name), "bootstrap"),
-            stack(c.pipeline_stack_name(), "pipeline"),
-            stack(c.stack_name.clone(), "backstage"),
+            StackReport::unknown(&names::bootstrap_stack(&c.stack_name), "bootstrap"),
+            StackReport::unknown(&c.pipeline_stack_name(), "pipeline"),
+            StackReport::unknown(&c.stack_name, "backstage"),
         ],
         pipelines: vec![
-            pipeline("infra", names::infra_pipeline(&c.stack_name)),
-            pipeline("app", names::app_pipeline(&c.stack_name)),
+            PipelineReport::unknown("infra", &names::infra_pipeline(&c.stack_name)),
+            PipelineReport::unknown("app", &names::app_pipeline(&c.stack_name)),
         ],
         stages: scope
             .stages
@@ -388,15 +362,7 @@ fn pipeline_report(
         },
         Err(e) => {
             errors.push(e.to_string());
-            PipelineReport {
-                name: name.into(),
-                kind: kind.into(),
-                health: Health::Unknown,
-                exists: false,
-                stages: vec![],
-                execution: None,
-                approvals: vec![],
-            }
+            PipelineReport::unknown(kind, name)
         }
     }
 }

@@ -167,6 +167,36 @@ pub struct DatabaseReport {
     pub status: Option<String>,
 }
 
+impl StackReport {
+    /// A stack AWS could not be asked about.
+    pub fn unknown(name: &str, role: &str) -> StackReport {
+        StackReport {
+            name: name.into(),
+            role: role.into(),
+            health: Health::Unknown,
+            status: None,
+            last_changed: None,
+            reason: None,
+            failures: vec![],
+        }
+    }
+}
+
+impl PipelineReport {
+    /// A pipeline AWS could not be asked about.
+    pub fn unknown(kind: &str, name: &str) -> PipelineReport {
+        PipelineReport {
+            name: name.into(),
+            kind: kind.into(),
+            health: Health::Unknown,
+            exists: false,
+            stages: vec![],
+            execution: None,
+            approvals: vec![],
+        }
+    }
+}
+
 impl Report {
     /// The worst verdict of its parts.
     pub fn overall(&self) -> Health {

@@ -355,8 +355,12 @@ impl Drop for LocalAws {
     }
 }
 
-/// Runs `cmd` with `input` on stdin.
-pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+/// Starts `cmd` with `input` written to its stdin (by a thread, so a child
+/// that does not read it never blocks the test), stdout and stderr piped.
+pub fn spawn_with_stdin(
+    cmd: &mut Command,
+    input: &[u8],
+) -> (std::process::Child, std::thread::JoinHandle<()>) {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -368,6 +372,12 @@ pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(&input);
     });
+    (child, writer)
+}
+
+/// Runs `cmd` with `input` on stdin.
+pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+    let (child, writer) = spawn_with_stdin(cmd, input);
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
     out

@@ -8,7 +8,7 @@
 use bs_tests::{bin, repo_root, FaultProxy, LocalAws};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 fn example() -> PathBuf {
@@ -70,19 +70,7 @@ fn with_credentials(c: &mut Command) -> &mut Command {
 }
 
 fn spawn(cmd: &mut Command, input: &[u8]) -> Child {
-    use std::io::Write;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    child
+    bs_tests::spawn_with_stdin(cmd, input).0
 }
 
 fn stderr(out: &Output) -> String {

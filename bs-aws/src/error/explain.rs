@@ -247,17 +247,19 @@ where
             ),
         },
         Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof) => {
-            format!(
-                "{target} closed the connection before it answered, on each of {} attempts",
-                ctx.attempts.max(1)
-            )
+            closed(&target, ctx)
         }
-        _ if text.contains("connection closed before message completed") => format!(
-            "{target} closed the connection before it answered, on each of {} attempts",
-            ctx.attempts.max(1)
-        ),
+        _ if text.contains("connection closed before message completed") => closed(&target, ctx),
         _ => format!("could not reach {target}: {text}"),
     }
+}
+
+/// A connection closed before the answer, on every attempt.
+fn closed(target: &str, ctx: &Context) -> String {
+    format!(
+        "{target} closed the connection before it answered, on each of {} attempts",
+        ctx.attempts.max(1)
+    )
 }
 
 /// Up to 300 characters of a response body's text, without markup, on one line.
